@@ -1,0 +1,77 @@
+/**
+ * The HTTP server: REST API under /api, the OpenAPI document, health, and the
+ * console at /. Every /api route except health and the document needs a
+ * bearer token; the token's user is the actor whose privileges decide.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { sql } from 'kysely';
+import type { Db } from '../db/connection.js';
+import { consolePlaceholder } from '../console/placeholder.js';
+import type { ActorContext } from '../resources/definition.js';
+import { unauthorized } from '../resources/errors.js';
+import { RESOURCES } from '../resources/registry.js';
+import { ResourceService } from '../resources/service.js';
+import { loadBusinessUnitTree, loadUserPrincipal } from '../security/principals.js';
+import type { SecretBox } from '../security/secrets.js';
+import { authenticateToken } from '../security/tokens.js';
+import { adminRoutes } from './admin-routes.js';
+import { errorBody, handleError } from './errors.js';
+import { resourceRoutes } from './resource-routes.js';
+import { openApiDocument, registerRoutes, type RouteSpec } from './routes.js';
+
+export interface ServerDependencies {
+  readonly db: Db;
+  readonly databaseKind: 'postgres' | 'embedded';
+  readonly secrets: SecretBox;
+  readonly logger?: Logger;
+  readonly version: string;
+}
+
+export function allRoutes(service: ResourceService): RouteSpec[] {
+  return [...RESOURCES.flatMap((resource) => resourceRoutes(service, resource)), ...adminRoutes(service)];
+}
+
+export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger | undefined,
+    bodyLimit: 50 * 1024 * 1024,
+    // Request logs carry the method and URL, never headers (they hold tokens).
+    requestIdHeader: 'x-request-id',
+  });
+  const service = new ResourceService(RESOURCES);
+  const routes = allRoutes(service);
+  const document = openApiDocument(routes, deps.version);
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send(errorBody(404, 'MR_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+
+  app.get('/api/health', async (_request, reply) => {
+    try {
+      await sql`SELECT 1`.execute(deps.db);
+      return { status: 'ok', database: deps.databaseKind, version: deps.version };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: deps.databaseKind, version: deps.version });
+    }
+  });
+  app.get('/api/openapi.json', async () => document);
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(consolePlaceholder(deps.version)));
+
+  const authenticate = async (request: FastifyRequest): Promise<ActorContext> => {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw unauthorized('Send an API token as "Authorization: Bearer <token>"');
+    const userId = await authenticateToken(deps.db, match[1]);
+    if (!userId) throw unauthorized('The API token is unknown, revoked or expired');
+    const [actor, tree] = await Promise.all([loadUserPrincipal(deps.db, userId), loadBusinessUnitTree(deps.db)]);
+    if (!actor) throw unauthorized('The API token belongs to a user that no longer exists');
+    if (actor.disabled) throw unauthorized(`User ${actor.name} is disabled`);
+    return { db: deps.db, actor, tree, secrets: deps.secrets };
+  };
+  registerRoutes(app, routes, authenticate);
+  return app;
+}

@@ -1,0 +1,54 @@
+/**
+ * Configuration comes from the environment only, so the same build runs on a
+ * laptop, in CI and in a container. Every variable is documented in
+ * docs/configuration.md.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const environmentSchema = z.object({
+  MAILROOM_DATABASE_URL: z.string().min(1).optional(),
+  MAILROOM_DATA_DIR: z.string().min(1).default('./data'),
+  MAILROOM_HOST: z.string().min(1).default('localhost'),
+  MAILROOM_PORT: z.coerce.number().int().min(0).max(65535).default(8025),
+  MAILROOM_SECRET_KEY: z.string().min(1).optional(),
+  MAILROOM_MODE: z.enum(['development', 'production']).default('development'),
+  MAILROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAILROOM_WORKER_ID: z.string().min(1).optional(),
+});
+
+export interface Config {
+  /** PostgreSQL URL; absent means the embedded database under `dataDir` */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** base64 or hex key for credentials at rest; required in production mode */
+  readonly secretKey: string | undefined;
+  readonly mode: 'development' | 'production';
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly workerId: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    databaseUrl: values.MAILROOM_DATABASE_URL,
+    dataDir: resolve(values.MAILROOM_DATA_DIR),
+    host: values.MAILROOM_HOST,
+    port: values.MAILROOM_PORT,
+    secretKey: values.MAILROOM_SECRET_KEY,
+    mode: values.MAILROOM_MODE,
+    logLevel: values.MAILROOM_LOG_LEVEL,
+    workerId: values.MAILROOM_WORKER_ID,
+  };
+}

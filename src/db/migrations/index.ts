@@ -1,0 +1,14 @@
+/**
+ * All migrations, in order. They are compiled into the program (no files are
+ * read at run time) so the embedded and the server database get the same ones.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as foundation from './0001-foundation.js';
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-foundation': foundation,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};

@@ -1,0 +1,357 @@
+/**
+ * The database as Kysely sees it (camelCase here, snake_case in SQL through
+ * Kysely's CamelCasePlugin). The migration in `migrations/` is the source of
+ * truth for constraints; these types must follow it.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type Timestamps = {
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+};
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+/** jsonb: read as a value, written as JSON text */
+type Json<T> = ColumnType<T, string | undefined, string>;
+
+export type OwnerType = 'user' | 'team';
+export type ActiveState = 'active' | 'inactive';
+export type TlsMode = 'none' | 'starttls' | 'implicit';
+export type ServerType = 'imap-smtp' | 'pop3-smtp' | 'caldav-carddav';
+export type ChannelStatus = 'notRun' | 'success' | 'failure';
+export type ApprovalStatus = 'empty' | 'approved' | 'pendingApproval' | 'rejected';
+export type IncomingMethod = 'none' | 'serverSideSync' | 'forwardMailbox';
+export type OutgoingMethod = 'none' | 'serverSideSync';
+export type ActMethod = 'none' | 'serverSideSync';
+export type AlertLevel = 'error' | 'warning' | 'information';
+export type AlertChannel = 'incoming' | 'outgoing' | 'act' | 'profile' | 'approval';
+export type IncomingEmailFilter =
+  'all' | 'responsesToTrackedEmail' | 'fromLeadsContactsAccounts' | 'fromEmailEnabledRecords' | 'none';
+export type ActivityType = 'email' | 'appointment' | 'task';
+export type ActivityState = 'open' | 'completed' | 'canceled' | 'scheduled';
+export type RegardingType = 'account' | 'contact' | 'lead' | 'queue' | 'user';
+export type PartyType = 'user' | 'contact' | 'account' | 'lead' | 'queue';
+export type Participation =
+  'from' | 'to' | 'cc' | 'bcc' | 'organizer' | 'requiredAttendee' | 'optionalAttendee' | 'owner';
+export type CorrelationMethod =
+  'none' | 'skipped' | 'inReplyTo' | 'trackingToken' | 'conversationIndex' | 'smartMatching';
+
+type Owned = {
+  ownerId: string;
+  ownerType: OwnerType;
+  businessUnitId: string;
+};
+
+export interface BusinessUnitTable extends Timestamps {
+  id: string;
+  name: string;
+  parentId: string | null;
+  disabled: Defaulted<boolean>;
+}
+
+export interface OrganizationTable extends Timestamps {
+  id: string;
+  name: string;
+  productName: Defaulted<string>;
+  requireApprovalForUserEmail: Defaulted<boolean>;
+  requireApprovalForQueueEmail: Defaulted<boolean>;
+  emailCorrelationEnabled: Defaulted<boolean>;
+  trackingTokenPrefix: Defaulted<string>;
+  trackingTokenDigits: Defaulted<number>;
+  trackingTokenEnabled: Defaulted<boolean>;
+  smartMatchingEnabled: Defaulted<boolean>;
+  autoCreateContacts: Defaulted<boolean>;
+  ignoreInternalEmail: Defaulted<boolean>;
+  trackInternalEmailAsTwoActivities: Defaulted<boolean>;
+  generateAlertsForErrors: Defaulted<boolean>;
+  generateAlertsForWarnings: Defaulted<boolean>;
+  generateAlertsForInformation: Defaulted<boolean>;
+  notifyMailboxOwnerOfProfileAlerts: Defaulted<boolean>;
+  maxIncomingMessageSizeKb: Defaulted<number>;
+  maxAttachmentSizeKb: Defaulted<number>;
+  transientFailureLimit: Defaulted<number>;
+  defaultEmailServerProfileId: string | null;
+}
+
+export interface UserTable extends Timestamps {
+  id: string;
+  name: string;
+  username: string;
+  emailAddress: string | null;
+  businessUnitId: string;
+  disabled: Defaulted<boolean>;
+  allowSendAs: Defaulted<boolean>;
+}
+
+export interface TeamTable extends Timestamps {
+  id: string;
+  name: string;
+  teamType: Defaulted<'owner' | 'access'>;
+  businessUnitId: string;
+  administratorId: string | null;
+  emailAddress: string | null;
+}
+
+export interface TeamMemberTable {
+  teamId: string;
+  userId: string;
+}
+
+export interface RoleTable extends Timestamps {
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  businessUnitId: string;
+  memberInheritance: Defaulted<'team' | 'directUser'>;
+  predefinedKey: string | null;
+}
+
+export interface RolePrivilegeTable {
+  roleId: string;
+  privilegeKey: string;
+  depth: 'user' | 'businessUnit' | 'parentChild' | 'organization';
+}
+
+export interface UserRoleTable {
+  userId: string;
+  roleId: string;
+}
+
+export interface TeamRoleTable {
+  teamId: string;
+  roleId: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  userId: string;
+  name: string;
+  tokenHash: string;
+  tokenPrefix: string;
+  createdAt: Generated<Date>;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface EmailServerProfileTable extends Timestamps, Owned {
+  id: string;
+  name: string;
+  serverType: ServerType;
+  incomingHost: string | null;
+  incomingPort: number | null;
+  incomingTls: Defaulted<TlsMode>;
+  outgoingHost: string | null;
+  outgoingPort: number | null;
+  outgoingTls: Defaulted<TlsMode>;
+  actUrl: string | null;
+  credentialSource: Defaulted<'profile' | 'mailbox'>;
+  incomingUsername: string | null;
+  incomingPasswordEncrypted: string | null;
+  outgoingUsername: string | null;
+  outgoingPasswordEncrypted: string | null;
+  useSameSettingsForOutgoing: Defaulted<boolean>;
+  tlsVerifyCertificates: Defaulted<boolean>;
+  processEmailReceivedAfter: Date | null;
+  minPollingIntervalMinutes: Defaulted<number>;
+  maxConcurrentConnections: Defaulted<number>;
+  connectionTimeoutMs: Defaulted<number>;
+  moveFailedItemsFolder: string | null;
+  state: Defaulted<ActiveState>;
+  lastTestStartedAt: Date | null;
+  lastTestStatus: 'success' | 'failure' | 'warning' | null;
+  lastTestMessage: string | null;
+}
+
+export interface QueueTable extends Timestamps, Owned {
+  id: string;
+  name: string;
+  description: Defaulted<string>;
+  emailAddress: string | null;
+  queueViewType: Defaulted<'public' | 'private'>;
+  incomingEmailFilter: Defaulted<IncomingEmailFilter>;
+}
+
+export interface MailboxTable extends Timestamps, Owned {
+  id: string;
+  name: string;
+  emailAddress: string | null;
+  regardingType: 'user' | 'queue' | null;
+  regardingId: string | null;
+  isForwardMailbox: Defaulted<boolean>;
+  emailServerProfileId: string | null;
+  incomingMethod: Defaulted<IncomingMethod>;
+  outgoingMethod: Defaulted<OutgoingMethod>;
+  actMethod: Defaulted<ActMethod>;
+  incomingEnabled: Defaulted<boolean>;
+  outgoingEnabled: Defaulted<boolean>;
+  actEnabled: Defaulted<boolean>;
+  incomingStatus: Defaulted<ChannelStatus>;
+  outgoingStatus: Defaulted<ChannelStatus>;
+  actStatus: Defaulted<ChannelStatus>;
+  approvalStatus: Defaulted<ApprovalStatus>;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  state: Defaulted<ActiveState>;
+  deleteEmailsAfterProcessing: Defaulted<boolean>;
+  processEmailReceivedAfter: Date | null;
+  allowCredentialsUse: Defaulted<boolean>;
+  username: string | null;
+  passwordEncrypted: string | null;
+  testScheduled: Defaulted<boolean>;
+  testCompletedAt: Date | null;
+  lastSyncStartedAt: Date | null;
+  lastSuccessfulSyncAt: Date | null;
+  lastSyncErrorCode: string | null;
+  lastSyncErrorCount: Defaulted<number>;
+}
+
+export interface AlertTable extends Timestamps, Owned {
+  id: string;
+  level: AlertLevel;
+  code: string;
+  channel: AlertChannel | null;
+  message: string;
+  details: Json<Record<string, unknown>>;
+  diagnosis: Json<Record<string, unknown> | null>;
+  fixActions: Json<unknown[]>;
+  mailboxId: string | null;
+  emailServerProfileId: string | null;
+  itemReference: string | null;
+  fingerprint: string;
+  occurrenceCount: Defaulted<number>;
+  firstSeenAt: Generated<Date>;
+  lastSeenAt: Generated<Date>;
+  resolvedAt: Date | null;
+}
+
+type EmailAddresses = {
+  emailAddress1: string | null;
+  emailAddress2: string | null;
+  emailAddress3: string | null;
+};
+
+export interface AccountTable extends Timestamps, Owned, EmailAddresses {
+  id: string;
+  name: string;
+  telephone: string | null;
+  website: string | null;
+  state: Defaulted<ActiveState>;
+}
+
+export interface ContactTable extends Timestamps, Owned, EmailAddresses {
+  id: string;
+  firstName: string | null;
+  lastName: string;
+  fullName: string;
+  telephone: string | null;
+  mobilePhone: string | null;
+  jobTitle: string | null;
+  parentAccountId: string | null;
+  state: Defaulted<ActiveState>;
+}
+
+export interface LeadTable extends Timestamps, Owned, EmailAddresses {
+  id: string;
+  firstName: string | null;
+  lastName: string;
+  fullName: string;
+  companyName: string | null;
+  telephone: string | null;
+  state: Defaulted<'open' | 'qualified' | 'disqualified'>;
+}
+
+export interface ActivityTable extends Timestamps, Owned {
+  id: string;
+  activityType: ActivityType;
+  subject: Defaulted<string>;
+  description: string | null;
+  state: Defaulted<ActivityState>;
+  status: string;
+  regardingType: RegardingType | null;
+  regardingId: string | null;
+  scheduledStart: Date | null;
+  scheduledEnd: Date | null;
+  actualEnd: Date | null;
+  priority: 'low' | 'normal' | 'high' | null;
+  direction: 'incoming' | 'outgoing' | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  messageReferences: Defaulted<string[]>;
+  conversationIndex: string | null;
+  trackingToken: string | null;
+  bodyText: string | null;
+  bodyHtml: string | null;
+  sender: string | null;
+  senderMailboxId: string | null;
+  receivingMailboxId: string | null;
+  correlationMethod: CorrelationMethod | null;
+  correlatedActivityId: string | null;
+  parentActivityId: string | null;
+  sentAt: Date | null;
+  receivedAt: Date | null;
+  location: string | null;
+  isAllDay: Defaulted<boolean>;
+  recurrenceRule: string | null;
+  icalUid: string | null;
+  percentComplete: number | null;
+}
+
+export interface ActivityPartyTable {
+  id: string;
+  activityId: string;
+  participation: Participation;
+  address: string | null;
+  displayName: string | null;
+  partyType: PartyType | null;
+  partyId: string | null;
+  position: Defaulted<number>;
+}
+
+export interface AttachmentTable {
+  id: string;
+  activityId: string;
+  fileName: string;
+  mimeType: Defaulted<string>;
+  sizeBytes: number;
+  contentId: string | null;
+  isInline: Defaulted<boolean>;
+  content: Uint8Array | null;
+  createdAt: Generated<Date>;
+}
+
+export interface QueueItemTable extends Timestamps, Owned {
+  id: string;
+  queueId: string;
+  activityId: string;
+  workerId: string | null;
+  enteredAt: Generated<Date>;
+  state: Defaulted<ActiveState>;
+}
+
+export interface Database {
+  businessUnits: BusinessUnitTable;
+  organization: OrganizationTable;
+  users: UserTable;
+  teams: TeamTable;
+  teamMembers: TeamMemberTable;
+  roles: RoleTable;
+  rolePrivileges: RolePrivilegeTable;
+  userRoles: UserRoleTable;
+  teamRoles: TeamRoleTable;
+  apiTokens: ApiTokenTable;
+  emailServerProfiles: EmailServerProfileTable;
+  queues: QueueTable;
+  mailboxes: MailboxTable;
+  alerts: AlertTable;
+  accounts: AccountTable;
+  contacts: ContactTable;
+  leads: LeadTable;
+  activities: ActivityTable;
+  activityParties: ActivityPartyTable;
+  attachments: AttachmentTable;
+  queueItems: QueueItemTable;
+}
+
+export type Row<T extends keyof Database> = Selectable<Database[T]>;
+export type NewRow<T extends keyof Database> = Insertable<Database[T]>;
+export type RowUpdate<T extends keyof Database> = Updateable<Database[T]>;

@@ -1,0 +1,70 @@
+/**
+ * Everything a Mailroom process needs before it serves or syncs: logger,
+ * database (migrated), organization (bootstrapped) and the secret box.
+ */
+import { readFileSync } from 'node:fs';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection.js';
+import { bootstrap, type BootstrapResult } from './organization/bootstrap.js';
+import { createSecretBox, resolveSecretKey, type SecretBox } from './security/secrets.js';
+
+export interface Runtime {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: OpenedDatabase;
+  readonly secrets: SecretBox;
+  readonly bootstrap: BootstrapResult;
+  readonly version: string;
+  close(): Promise<void>;
+}
+
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Paths whose values must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.password',
+  '*.incomingPassword',
+  '*.outgoingPassword',
+  '*.token',
+];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+}
+
+export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<Runtime> {
+  const { key, source } = await resolveSecretKey({
+    configuredKey: config.secretKey,
+    mode: config.mode,
+    dataDir: config.dataDir,
+  });
+  if (source === 'generated') {
+    logger.warn(
+      { dataDir: config.dataDir },
+      'No MAILROOM_SECRET_KEY set: generated one in the data folder (development mode). Set it explicitly in production.',
+    );
+  }
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+    const result = await bootstrap(database.db);
+    return {
+      config,
+      logger,
+      database,
+      secrets: createSecretBox(key),
+      bootstrap: result,
+      version: VERSION,
+      close: () => database.close(),
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Each test file gets its own PostgreSQL database, cloned from a template
+ * that global setup migrated once: a clone takes milliseconds, and tests can
+ * never see each other's rows.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrateToLatest, openDatabase, type OpenedDatabase } from '../../src/db/connection.js';
+
+export const TEMPLATE_DATABASE = 'mailroom_test_template';
+const CLONE_PREFIX = 'mailroom_t_';
+
+/** The server the tests use; the machine's PostgreSQL with trust auth by default. */
+export function adminDatabaseUrl(): string {
+  return process.env.MAILROOM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+function urlFor(database: string): string {
+  const url = new URL(adminDatabaseUrl());
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminDatabaseUrl() });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Global setup: a fresh, migrated template database; returns a teardown that drops every clone. */
+export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
+  await dropClones();
+  await withAdmin(async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+  });
+  const opened = await openDatabase({ url: urlFor(TEMPLATE_DATABASE), poolSize: 1 });
+  try {
+    await migrateToLatest(opened.db);
+  } finally {
+    await opened.close();
+  }
+  return async () => {
+    await dropClones();
+    await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`));
+  };
+}
+
+async function dropClones(): Promise<void> {
+  await withAdmin(async (client) => {
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database WHERE datname LIKE '${CLONE_PREFIX}%'`,
+    );
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  });
+}
+
+export interface TestDatabase extends OpenedDatabase {
+  readonly url: string;
+  readonly name: string;
+  /** closes the connections and drops the database */
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = CLONE_PREFIX + randomBytes(6).toString('hex');
+  // Cloning needs the template to have no open connections; a concurrent clone
+  // briefly holds one, so retry for a moment instead of failing.
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await withAdmin((client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`));
+      break;
+    } catch (error) {
+      if (attempt >= 50 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  const url = urlFor(name);
+  const opened = await openDatabase({ url, poolSize: 5 });
+  return {
+    ...opened,
+    url,
+    name,
+    async drop() {
+      await opened.close();
+      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
