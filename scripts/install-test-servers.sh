@@ -14,8 +14,9 @@ REQUIRED=(
   "/usr/lib/dovecot/lmtp dovecot-lmtpd"
   "/usr/lib/dovecot/submission dovecot-submissiond"
   "/usr/sbin/smtpd opensmtpd"
-  "/usr/lib/python3/dist-packages/radicale/__init__.py radicale"
+  "/usr/lib/python3/dist-packages/radicale/__init__.py radicale python3-radicale"
   "/usr/bin/openssl openssl"
+  "/usr/bin/unshare util-linux"
 )
 # The packaged daemons these packages may start on the standard ports.
 SERVICES=(dovecot opensmtpd radicale)
@@ -58,6 +59,10 @@ stop_packaged_daemons() {
   done
 }
 
+remove_own_policy() {
+  rm -f /usr/sbin/policy-rc.d
+}
+
 main() {
   if [[ $(id -u) -ne 0 ]]; then
     echo "install-test-servers.sh must run as root" >&2
@@ -73,14 +78,11 @@ main() {
 
   log "installing: $missing"
   # policy-rc.d exiting 101 tells postinst scripts not to start daemons. Keep an existing one untouched.
-  local own_policy=0
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 755 /usr/sbin/policy-rc.d
-    own_policy=1
+    trap remove_own_policy EXIT
   fi
-  # shellcheck disable=SC2064 # the value must be captured now
-  trap "[[ $own_policy -eq 1 ]] && rm -f /usr/sbin/policy-rc.d" EXIT
 
   export DEBIAN_FRONTEND=noninteractive
   log "apt-get update"

@@ -4,6 +4,7 @@
  * content.
  */
 import { z } from 'zod';
+import { isId } from '../db/ids.js';
 import { emails } from '../records/activities.js';
 import { forbidden, notFound } from '../resources/errors.js';
 import { authorize, parseInput, type ResourceService } from '../resources/service.js';
@@ -68,7 +69,11 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       tag: label,
       summary: `Remove a security role from a ${label.toLowerCase()}`,
       status: 204,
-      handler: ({ ctx, params }) => removeRole(service, ctx, holder, params.id ?? '', params.roleId ?? ''),
+      handler: ({ ctx, params }) => {
+        // A malformed id names no record: 404, not a database error.
+        if (!isId(params.roleId ?? '')) throw notFound('Security role', params.roleId ?? '');
+        return removeRole(service, ctx, holder, params.id ?? '', params.roleId ?? '');
+      },
     },
   ];
 
@@ -147,6 +152,7 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       summary: 'Revoke one of the caller\'s API tokens',
       status: 204,
       handler: async ({ ctx, params }) => {
+        if (!isId(params.id ?? '')) throw notFound('Token', params.id ?? '');
         const result = await ctx.db
           .updateTable('apiTokens')
           .set({ revokedAt: new Date() })
@@ -194,7 +200,10 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       tag: 'Team',
       summary: 'Remove a user from a team',
       status: 204,
-      handler: ({ ctx, params }) => removeTeamMember(service, ctx, params.id ?? '', params.userId ?? ''),
+      handler: ({ ctx, params }) => {
+        if (!isId(params.userId ?? '')) throw notFound('User', params.userId ?? '');
+        return removeTeamMember(service, ctx, params.id ?? '', params.userId ?? '');
+      },
     },
     {
       method: 'GET',
@@ -202,12 +211,13 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       tag: 'Email',
       summary: "An email attachment's bytes (needs read access to the email)",
       handler: async ({ ctx, params, reply }) => {
-        const attachment = await ctx.db
-          .selectFrom('attachments')
-          .select(['activityId', 'fileName', 'mimeType', 'content'])
-          .where('id', '=', params.id ?? '')
-          .executeTakeFirst()
-          .catch(() => undefined);
+        const attachment = isId(params.id ?? '')
+          ? await ctx.db
+              .selectFrom('attachments')
+              .select(['activityId', 'fileName', 'mimeType', 'content'])
+              .where('id', '=', params.id ?? '')
+              .executeTakeFirst()
+          : undefined;
         if (!attachment) throw notFound('Attachment', params.id ?? '');
         const email = await service.load(ctx, emails, attachment.activityId);
         const decision = decide(ctx.actor, recordPrivilege('read', 'activity'), emails.ownership(email as never), ctx.tree);

@@ -26,10 +26,16 @@ export function errorBody(statusCode: number, code: string, message: string, det
   };
 }
 
+/** Bodies that are not JSON at all are invalid input like any other, with the same code and details. */
+const BODY_NOT_JSON = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
 /** Fastify's own client errors (malformed JSON, wrong content type, body too large) keep their meaning. */
 function fastifyClientError(error: FastifyError): ErrorBody | undefined {
   const status = error.statusCode;
   if (!status || status < 400 || status >= 500) return undefined;
+  if (BODY_NOT_JSON.has(error.code)) {
+    return errorBody(400, 'MR_ERR_VALIDATION', `Invalid request body: ${error.message}`, [{ field: '(body)', message: error.message }]);
+  }
   const code = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'MR_ERR_MEDIA_TYPE' : status === 413 ? 'MR_ERR_TOO_LARGE' : 'MR_ERR_BAD_REQUEST';
   return errorBody(status, code, error.message);
 }

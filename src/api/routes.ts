@@ -100,7 +100,8 @@ const errorSchema: JsonSchema = {
   },
 };
 
-export function openApiDocument(routes: readonly RouteSpec[], version: string): JsonSchema {
+/** Documents routes; the handler is not needed, so routes served outside `registerRoutes` can be documented too. */
+export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], version: string): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z]+)/g, '{$1}');

@@ -37,10 +37,12 @@ export interface Page {
 export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string): T {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const details: FieldProblem[] = parsed.error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(body)',
-    message: issue.message,
-  }));
+  const details: FieldProblem[] = parsed.error.issues.flatMap((issue) =>
+    // An unknown key is reported on the key itself, so that a client can tell which field to drop.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: 'unknown field' }))
+      : [{ field: issue.path.join('.') || '(body)', message: issue.message }],
+  );
   const summary = details.map((detail) => `${detail.field}: ${detail.message}`).join('; ');
   throw validationError(`Invalid ${what}: ${summary}`, details);
 }
@@ -72,7 +74,19 @@ export function translateDatabaseError(error: unknown, label: string): never {
   const constraint = (error as { constraint?: unknown }).constraint;
   const why = typeof detail === 'string' ? detail : typeof constraint === 'string' ? constraint : '';
   if (code === '23505') throw conflict(`${label} conflicts with an existing record${why ? `: ${why}` : ''}`);
-  if (code === '23503') throw validationError(`${label} refers to a record that does not exist${why ? `: ${why}` : ''}`);
+  // A foreign key fails both ways: a write naming a missing record, or a delete of a record others still use.
+  if (code === '23503' && /is still referenced/.test(why)) {
+    throw conflict(`${label} is still in use and cannot be deleted${why ? `: ${why}` : ''}`);
+  }
+  if (code === '23503') {
+    // PostgreSQL names the column in snake_case ("Key (activity_id)=(…) is not present…"); the API speaks camelCase.
+    const column = /Key \(([a-z0-9_]+)\)/.exec(why)?.[1];
+    const field = column?.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    throw validationError(
+      `${label} refers to a record that does not exist${why ? `: ${why}` : ''}`,
+      field ? [{ field, message: 'no record with this id' }] : undefined,
+    );
+  }
   if (code === '23514' || code === '22P02' || code === '22007' || code === '22008')
     throw validationError(`${label} has an invalid value${why ? `: ${why}` : ''}`);
   throw error;
@@ -97,9 +111,22 @@ export class ResourceService {
     }
     for (const [name, raw] of Object.entries(query.filters ?? {})) {
       const filter = resource.filters?.[name];
-      if (!filter) throw validationError(`Unknown filter '${name}' for ${resource.name}`);
-      const value = parseInput(filter.schema, raw, `filter '${name}'`);
-      select = select.where(filter.column, '=', value);
+      if (!filter) {
+        const known = Object.keys(resource.filters ?? {});
+        throw validationError(
+          `Unknown filter '${name}' for ${resource.name}${known.length ? ` (known: ${known.join(', ')})` : ''}`,
+          [{ field: name, message: 'unknown filter' }],
+        );
+      }
+      const parsed = filter.schema.safeParse(raw);
+      if (!parsed.success) {
+        const message = parsed.error.issues.map((issue) => issue.message).join('; ');
+        throw validationError(`Invalid filter '${name}': ${message}`, [{ field: name, message }]);
+      }
+      select = select.where(filter.column, '=', parsed.data);
+    }
+    if (query.q !== undefined && !resource.searchColumns?.length) {
+      throw validationError(`${resource.name} cannot be searched with q`, [{ field: 'q', message: 'not supported here' }]);
     }
     if (query.q && resource.searchColumns?.length) {
       const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -120,7 +147,9 @@ export class ResourceService {
       );
     }
     if (query.cursor) {
-      if (!isId(query.cursor)) throw validationError('cursor must be the id returned as nextCursor');
+      if (!isId(query.cursor)) {
+        throw validationError('cursor must be the id returned as nextCursor', [{ field: 'cursor', message: 'not a nextCursor value' }]);
+      }
       select = select.where('id', '<', query.cursor);
     }
     const rows = await select
@@ -218,6 +247,8 @@ export class ResourceService {
     work: (tx: ActorContext) => Promise<T>,
   ): Promise<T> {
     try {
+      // Inside a caller's transaction (e.g. `mailroom apply`), join it instead of nesting.
+      if (ctx.db.isTransaction) return await work(ctx);
       return await ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
     } catch (error) {
       if (error instanceof DomainError) throw error;

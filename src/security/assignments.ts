@@ -12,6 +12,8 @@ import { roles, teams, users } from './resources.js';
 export type RoleHolder = 'users' | 'teams';
 
 async function inTransaction(ctx: ActorContext, work: (tx: ActorContext) => Promise<void>): Promise<void> {
+  // Inside a caller's transaction (e.g. `mailroom apply`), join it instead of nesting.
+  if (ctx.db.isTransaction) return work(ctx);
   await ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
 }
 

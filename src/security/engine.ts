@@ -149,7 +149,6 @@ interface CompiledPrincipal {
   readonly reachCache: WeakMap<BusinessUnitTree, Map<string, Reach>>;
 }
 
-const RANK_USER = depthRank('user');
 const RANK_BUSINESS_UNIT = depthRank('businessUnit');
 const RANK_PARENT_CHILD = depthRank('parentChild');
 const RANK_ORGANIZATION = depthRank('organization');

@@ -51,7 +51,8 @@ async function inboxSubjects(user: MailUser): Promise<string[]> {
     const lock = await client.getMailboxLock('INBOX');
     try {
       const subjects: string[] = [];
-      for await (const msg of client.fetch('1:*', { envelope: true })) subjects.push(msg.envelope?.subject ?? '');
+      for await (const msg of client.fetch('1:*', { envelope: true }))
+        subjects.push(msg.envelope?.subject ?? '');
       return subjects;
     } catch {
       return [];
@@ -62,18 +63,21 @@ async function inboxSubjects(user: MailUser): Promise<string[]> {
 }
 
 describe('IMAP (Dovecot)', () => {
-  it.each<TlsMode>(['none', 'starttls', 'implicit'])('logs in with TLS mode %s and advertises sync extensions', async (mode) => {
-    const user = await createMailUser('imap');
-    await withImap(user, mode, async (client) => {
-      expect(client.authenticated).toBeTruthy();
-      expect(client.secureConnection).toBe(mode !== 'none');
-      for (const capability of ['CONDSTORE', 'QRESYNC', 'IDLE', 'UIDPLUS', 'MOVE', 'SPECIAL-USE']) {
-        expect(client.capabilities.has(capability), capability).toBe(true);
-      }
-      const mailboxes = await client.list();
-      expect(mailboxes.find((m) => m.specialUse === '\\Sent')?.path).toBe('Sent');
-    });
-  });
+  it.each<TlsMode>(['none', 'starttls', 'implicit'])(
+    'logs in with TLS mode %s and advertises sync extensions',
+    async (mode) => {
+      const user = await createMailUser('imap');
+      await withImap(user, mode, async (client) => {
+        expect(client.authenticated).toBeTruthy();
+        expect(client.secureConnection).toBe(mode !== 'none');
+        for (const capability of ['CONDSTORE', 'QRESYNC', 'IDLE', 'UIDPLUS', 'MOVE', 'SPECIAL-USE']) {
+          expect(client.capabilities.has(capability), capability).toBe(true);
+        }
+        const mailboxes = await client.list();
+        expect(mailboxes.find((m) => m.specialUse === '\\Sent')?.path).toBe('Sent');
+      });
+    },
+  );
 
   it('refuses a wrong password at once, repeatedly, without slowing the next good login', async () => {
     const user = await createMailUser('badpass');
@@ -94,95 +98,126 @@ describe('LMTP delivery', () => {
   it('puts a message into the INBOX synchronously', async () => {
     const user = await createMailUser('lmtp');
     const subject = `lmtp ${randomUUID()}`;
-    await deliverMail(rawMessage('someone@elsewhere.test', user.email, subject, 'hello\r\n.leading dot'), user.email);
+    await deliverMail(
+      rawMessage('someone@elsewhere.test', user.email, subject, 'hello\r\n.leading dot'),
+      user.email,
+    );
     expect(await inboxSubjects(user)).toEqual([subject]);
   });
 
   it('rejects an unknown recipient', async () => {
-    await expect(deliverMail(rawMessage('a@b.test', 'x@example.test', 'x', 'x'), 'nobody@example.test')).rejects.toThrow(/550/);
+    await expect(
+      deliverMail(rawMessage('a@b.test', 'x@example.test', 'x', 'x'), 'nobody@example.test'),
+    ).rejects.toThrow(/550/);
   });
 });
 
 describe('SMTP submission → relay → LMTP', () => {
-  it.each<'starttls' | 'none'>(['starttls', 'none'])('delivers mail submitted with AUTH (TLS mode %s) to IMAP and POP3', async (mode) => {
-    const [sender, recipient] = await Promise.all([createMailUser('sender'), createMailUser('rcpt')]);
-    const subject = `submitted ${randomUUID()}`;
-    const info = await submitMail(sender, { to: recipient.email, subject, text: 'Hello through the relay' }, { tls: mode });
-    expect(info.accepted).toEqual([recipient.email]);
+  it.each<'starttls' | 'none'>(['starttls', 'none'])(
+    'delivers mail submitted with AUTH (TLS mode %s) to IMAP and POP3',
+    async (mode) => {
+      const [sender, recipient] = await Promise.all([createMailUser('sender'), createMailUser('rcpt')]);
+      const subject = `submitted ${randomUUID()}`;
+      const info = await submitMail(
+        sender,
+        { to: recipient.email, subject, text: 'Hello through the relay' },
+        { tls: mode },
+      );
+      expect(info.accepted).toEqual([recipient.email]);
 
-    const uid = await waitForInboxMessage(recipient, subject);
-    expect(uid).toBeGreaterThan(0);
+      const uid = await waitForInboxMessage(recipient, subject);
+      expect(uid).toBeGreaterThan(0);
 
-    const pop = await Pop3Session.open(readTestServers().pop3, 'none');
-    try {
-      await pop.command(`USER ${recipient.username}`);
-      await pop.command(`PASS ${recipient.password}`);
-      expect(await pop.command('STAT')).toMatch(/^\+OK 1 \d+/);
-      expect(await pop.multiline('UIDL')).toMatch(/^1 \S+$/m);
-      const message = await pop.multiline('RETR 1');
-      expect(message).toContain(`Subject: ${subject}`);
-      expect(message).toContain('Hello through the relay');
-      await pop.command('QUIT');
-    } finally {
-      pop.close();
-    }
-  });
+      const pop = await Pop3Session.open(readTestServers().pop3, 'none');
+      try {
+        await pop.command(`USER ${recipient.username}`);
+        await pop.command(`PASS ${recipient.password}`);
+        expect(await pop.command('STAT')).toMatch(/^\+OK 1 \d+/);
+        expect(await pop.multiline('UIDL')).toMatch(/^1 \S+$/m);
+        const message = await pop.multiline('RETR 1');
+        expect(message).toContain(`Subject: ${subject}`);
+        expect(message).toContain('Hello through the relay');
+        await pop.command('QUIT');
+      } finally {
+        pop.close();
+      }
+    },
+  );
 
   it('refuses submission with a wrong password', async () => {
     const user = await createMailUser('subbad');
-    await expect(submitMail({ ...user, password: 'wrong' }, { to: user.email, subject: 'x', text: 'x' })).rejects.toThrow(/535|auth/i);
+    await expect(
+      submitMail({ ...user, password: 'wrong' }, { to: user.email, subject: 'x', text: 'x' }),
+    ).rejects.toThrow(/535|auth/i);
   });
 });
 
 describe('POP3 (Dovecot)', () => {
-  it.each<TlsMode>(['starttls', 'implicit'])('logs in over TLS mode %s trusting the test CA', async (mode) => {
-    const user = await createMailUser('pop');
-    await deliverMail(rawMessage('a@elsewhere.test', user.email, 'pop tls', 'body'), user.email);
-    const servers = readTestServers();
-    const pop = await Pop3Session.open(mode === 'implicit' ? servers.pop3s : servers.pop3, mode);
-    try {
-      expect(pop.encrypted).toBe(true);
-      await pop.command(`USER ${user.username}`);
-      await pop.command(`PASS ${user.password}`);
-      expect(await pop.command('STAT')).toMatch(/^\+OK 1 /);
-      await pop.command('QUIT');
-    } finally {
-      pop.close();
-    }
-  });
+  it.each<TlsMode>(['starttls', 'implicit'])(
+    'logs in over TLS mode %s trusting the test CA',
+    async (mode) => {
+      const user = await createMailUser('pop');
+      await deliverMail(rawMessage('a@elsewhere.test', user.email, 'pop tls', 'body'), user.email);
+      const servers = readTestServers();
+      const pop = await Pop3Session.open(mode === 'implicit' ? servers.pop3s : servers.pop3, mode);
+      try {
+        expect(pop.encrypted).toBe(true);
+        await pop.command(`USER ${user.username}`);
+        await pop.command(`PASS ${user.password}`);
+        expect(await pop.command('STAT')).toMatch(/^\+OK 1 /);
+        await pop.command('QUIT');
+      } finally {
+        pop.close();
+      }
+    },
+  );
 });
 
 describe('CalDAV and CardDAV (Radicale)', () => {
-  it.each(['http', 'https'] as const)('creates a calendar and an address book and stores items over %s', async (scheme) => {
-    const user = await createMailUser('dav');
-    const servers = readTestServers();
-    const base = scheme === 'http' ? servers.dav.httpUrl : servers.dav.httpsUrl;
-    const dav = davClient(user, base);
-    const home = `/${encodeURIComponent(user.username)}/`;
+  it.each(['http', 'https'] as const)(
+    'creates a calendar and an address book and stores items over %s',
+    async (scheme) => {
+      const user = await createMailUser('dav');
+      const servers = readTestServers();
+      const base = scheme === 'http' ? servers.dav.httpUrl : servers.dav.httpsUrl;
+      const dav = davClient(user, base);
+      const home = `/${encodeURIComponent(user.username)}/`;
 
-    expect((await dav('PROPFIND', home, { headers: { Depth: '0' } })).status).toBe(207);
-    expect((await dav('MKCALENDAR', `${home}calendar/`, { body: MKCALENDAR_BODY })).status).toBe(201);
-    expect((await dav('MKCOL', `${home}contacts/`, { body: MKCOL_ADDRESSBOOK_BODY })).status).toBe(201);
+      expect((await dav('PROPFIND', home, { headers: { Depth: '0' } })).status).toBe(207);
+      expect((await dav('MKCALENDAR', `${home}calendar/`, { body: MKCALENDAR_BODY })).status).toBe(201);
+      expect((await dav('MKCOL', `${home}contacts/`, { body: MKCOL_ADDRESSBOOK_BODY })).status).toBe(201);
 
-    const items: Array<[string, string, string]> = [
-      [`${home}calendar/event.ics`, 'text/calendar', vevent()],
-      [`${home}calendar/task.ics`, 'text/calendar', vtodo()],
-      [`${home}contacts/card.vcf`, 'text/vcard', vcard()],
-    ];
-    for (const [itemPath, type, body] of items) {
-      const put = await dav('PUT', itemPath, { body, headers: { 'Content-Type': `${type}; charset=utf-8` } });
-      expect(put.status, itemPath).toBe(201);
-    }
-    expect((await dav('GET', `${home}calendar/event.ics`)).body).toContain('SUMMARY:Team meeting');
-    expect((await dav('GET', `${home}calendar/task.ics`)).body).toContain('SUMMARY:Call back');
-    expect((await dav('GET', `${home}contacts/card.vcf`)).body).toContain('FN:Ada Lovelace');
-  });
+      const items: Array<[string, string, string]> = [
+        [`${home}calendar/event.ics`, 'text/calendar', vevent()],
+        [`${home}calendar/task.ics`, 'text/calendar', vtodo()],
+        [`${home}contacts/card.vcf`, 'text/vcard', vcard()],
+      ];
+      for (const [itemPath, type, body] of items) {
+        const put = await dav('PUT', itemPath, {
+          body,
+          headers: { 'Content-Type': `${type}; charset=utf-8` },
+        });
+        expect(put.status, itemPath).toBe(201);
+      }
+      expect((await dav('GET', `${home}calendar/event.ics`)).body).toContain('SUMMARY:Team meeting');
+      expect((await dav('GET', `${home}calendar/task.ics`)).body).toContain('SUMMARY:Call back');
+      expect((await dav('GET', `${home}contacts/card.vcf`)).body).toContain('FN:Ada Lovelace');
+    },
+  );
 
   it('refuses a wrong password and another user’s collections', async () => {
     const [user, other] = await Promise.all([createMailUser('dav1'), createMailUser('dav2')]);
     const base = readTestServers().dav.httpUrl;
-    expect((await davClient({ ...user, password: 'wrong' }, base)('PROPFIND', `/${user.username}/`, { headers: { Depth: '0' } })).status).toBe(401);
-    expect((await davClient(user, base)('PROPFIND', `/${other.username}/`, { headers: { Depth: '0' } })).status).toBe(403);
+    expect(
+      (
+        await davClient({ ...user, password: 'wrong' }, base)('PROPFIND', `/${user.username}/`, {
+          headers: { Depth: '0' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await davClient(user, base)('PROPFIND', `/${other.username}/`, { headers: { Depth: '0' } })).status,
+    ).toBe(403);
   });
 });
 
@@ -208,24 +243,48 @@ const MKCOL_ADDRESSBOOK_BODY = `<?xml version="1.0" encoding="utf-8"?>
 
 function vevent(): string {
   return [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Mailroom//tests//EN', 'BEGIN:VEVENT',
-    `UID:${randomUUID()}`, 'DTSTAMP:20260101T090000Z', 'DTSTART:20260105T100000Z', 'DTEND:20260105T110000Z',
-    'SUMMARY:Team meeting', 'END:VEVENT', 'END:VCALENDAR', '',
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Mailroom//tests//EN',
+    'BEGIN:VEVENT',
+    `UID:${randomUUID()}`,
+    'DTSTAMP:20260101T090000Z',
+    'DTSTART:20260105T100000Z',
+    'DTEND:20260105T110000Z',
+    'SUMMARY:Team meeting',
+    'END:VEVENT',
+    'END:VCALENDAR',
+    '',
   ].join('\r\n');
 }
 
 function vtodo(): string {
   return [
-    'BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Mailroom//tests//EN', 'BEGIN:VTODO',
-    `UID:${randomUUID()}`, 'DTSTAMP:20260101T090000Z', 'DUE:20260110T170000Z', 'SUMMARY:Call back',
-    'STATUS:NEEDS-ACTION', 'END:VTODO', 'END:VCALENDAR', '',
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Mailroom//tests//EN',
+    'BEGIN:VTODO',
+    `UID:${randomUUID()}`,
+    'DTSTAMP:20260101T090000Z',
+    'DUE:20260110T170000Z',
+    'SUMMARY:Call back',
+    'STATUS:NEEDS-ACTION',
+    'END:VTODO',
+    'END:VCALENDAR',
+    '',
   ].join('\r\n');
 }
 
 function vcard(): string {
   return [
-    'BEGIN:VCARD', 'VERSION:3.0', `UID:${randomUUID()}`, 'FN:Ada Lovelace', 'N:Lovelace;Ada;;;',
-    'EMAIL;TYPE=INTERNET:ada@elsewhere.test', 'END:VCARD', '',
+    'BEGIN:VCARD',
+    'VERSION:3.0',
+    `UID:${randomUUID()}`,
+    'FN:Ada Lovelace',
+    'N:Lovelace;Ada;;;',
+    'EMAIL;TYPE=INTERNET:ada@elsewhere.test',
+    'END:VCARD',
+    '',
   ].join('\r\n');
 }
 
@@ -255,7 +314,9 @@ function davClient(user: MailUser, base: string): DavClient {
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       };
       const req =

@@ -7,8 +7,16 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from '../../src/db/connection.js';
 
-export const TEMPLATE_DATABASE = 'mailroom_test_template';
-const CLONE_PREFIX = 'mailroom_t_';
+// Names carry a run id so that several test runs on one machine (developers,
+// CI, helpers) never drop or clone each other's databases.
+const RUN_ENV = 'MAILROOM_TEST_DATABASE_RUN';
+function runId(): string {
+  const id = process.env[RUN_ENV];
+  if (!id) throw new Error(`${RUN_ENV} is not set: the integration global setup did not run`);
+  return id;
+}
+const templateName = () => `mailroom_tpl_${runId()}`;
+const clonePrefix = () => `mailroom_t_${runId()}_`;
 
 /** The server the tests use; the machine's PostgreSQL with trust auth by default. */
 export function adminDatabaseUrl(): string {
@@ -33,7 +41,8 @@ async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T>
 
 /** Global setup: a fresh, migrated template database; returns a teardown that drops every clone. */
 export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
-  await dropClones();
+  process.env[RUN_ENV] = randomBytes(4).toString('hex');
+  const TEMPLATE_DATABASE = templateName();
   await withAdmin(async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
@@ -53,7 +62,7 @@ export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
 async function dropClones(): Promise<void> {
   await withAdmin(async (client) => {
     const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE '${CLONE_PREFIX}%'`,
+      `SELECT datname FROM pg_database WHERE datname LIKE '${clonePrefix()}%'`,
     );
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
@@ -67,7 +76,8 @@ export interface TestDatabase extends OpenedDatabase {
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = CLONE_PREFIX + randomBytes(6).toString('hex');
+  const name = clonePrefix() + randomBytes(6).toString('hex');
+  const TEMPLATE_DATABASE = templateName();
   // Cloning needs the template to have no open connections; a concurrent clone
   // briefly holds one, so retry for a moment instead of failing.
   for (let attempt = 0; ; attempt += 1) {

@@ -54,7 +54,11 @@ export function testCa(servers: TestServers = readTestServers()): Buffer {
  */
 export async function createMailUser(prefix = 't'): Promise<MailUser> {
   const servers = readTestServers();
-  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 40) || 't';
+  const safePrefix =
+    prefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 40) || 't';
   // Lower case because Dovecot lower-cases login names before looking them up.
   const username = `${safePrefix}-${randomBytes(6).toString('hex')}@${servers.domain}`;
   const password = randomBytes(12).toString('base64url');
@@ -81,7 +85,11 @@ export function imapOptions(user: MailUser, mode: TlsMode = 'none'): ImapFlowOpt
 }
 
 /** Polls the user's INBOX until a message with this subject is there; returns its UID. */
-export async function waitForInboxMessage(user: MailUser, subject: string, timeoutMs = 10_000): Promise<number> {
+export async function waitForInboxMessage(
+  user: MailUser,
+  subject: string,
+  timeoutMs = 10_000,
+): Promise<number> {
   const client = new ImapFlow({ ...imapOptions(user), disableAutoIdle: true });
   await client.connect();
   try {
@@ -95,7 +103,8 @@ export async function waitForInboxMessage(user: MailUser, subject: string, timeo
       } finally {
         lock.release();
       }
-      if (Date.now() > deadline) throw new Error(`no message "${subject}" in ${user.email}'s INBOX after ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`no message "${subject}" in ${user.email}'s INBOX after ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
@@ -112,7 +121,11 @@ export interface DeliverOptions {
  * Delivers a raw RFC 5322 message straight into Dovecot by LMTP: no relay, no queue, so the
  * message is in the mailbox when this resolves. Rejects if any recipient is refused.
  */
-export async function deliverMail(raw: string | Buffer, to: string | string[], options: DeliverOptions = {}): Promise<void> {
+export async function deliverMail(
+  raw: string | Buffer,
+  to: string | string[],
+  options: DeliverOptions = {},
+): Promise<void> {
   const recipients = Array.isArray(to) ? to : [to];
   const from = options.from ?? `sender@${readTestServers().domain}`;
   const session = await SmtpDialogue.open(readTestServers().lmtp);

@@ -11,8 +11,20 @@
 // Install the programs with scripts/install-test-servers.sh (needs root).
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, readFile, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { existsSync, openSync, closeSync, readFileSync } from 'node:fs';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  readlink,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -87,6 +99,7 @@ const OWNER_FILE = 'owner.json';
 const MAIL_USER = 'vmail';
 const START_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 3_000;
+const ORPHAN_AGE_MS = 60_000;
 const INSTALL_HINT = 'run `bash scripts/install-test-servers.sh` as root first';
 
 const REQUIRED_FILES: readonly string[] = [
@@ -111,19 +124,30 @@ export async function startTestServers(): Promise<TestServers> {
   assertInstalled();
   await cleanLeftovers();
   const mailUser = lookupSystemUser(MAIL_USER);
+  // A port found free can be taken by another program before our server binds it; a second
+  // attempt picks new ports.
+  try {
+    return await startOnce(mailUser);
+  } catch (error) {
+    if (!String(error).includes('in use')) throw error;
+    return startOnce(mailUser);
+  }
+}
+
+async function startOnce(mailUser: { uid: number; gid: number }): Promise<TestServers> {
   const runId = randomBytes(4).toString('hex');
   const tmpDir = await mkdtemp(path.join(os.tmpdir(), DIR_PREFIX));
   // mkdtemp makes the folder private; Dovecot's unprivileged processes must reach their files.
   await chmod(tmpDir, 0o755);
   const started: ChildProcess[] = [];
   try {
+    await writeOwnerFile(tmpDir, { ownerPid: process.pid, processes: [] });
     const servers = await prepareRun(runId, tmpDir, mailUser.uid, mailUser.gid);
-    await writeOwnerFile(servers);
     for (const spec of processSpecs(servers)) {
       const child = launch(spec, tmpDir);
       started.push(child);
       servers.processes.push({ name: spec.name, pid: child.pid ?? -1 });
-      await writeOwnerFile(servers);
+      await writeOwnerFile(tmpDir, servers);
     }
     await waitUntilReady(servers, started);
     return servers;
@@ -144,7 +168,15 @@ export async function stopTestServers(s: TestServers): Promise<void> {
 
 async function prepareRun(runId: string, tmpDir: string, uid: number, gid: number): Promise<TestServers> {
   const { imap, imaps, pop3, pop3s, submission, lmtp, relay, dav, davs } = await freePorts([
-    'imap', 'imaps', 'pop3', 'pop3s', 'submission', 'lmtp', 'relay', 'dav', 'davs',
+    'imap',
+    'imaps',
+    'pop3',
+    'pop3s',
+    'submission',
+    'lmtp',
+    'relay',
+    'dav',
+    'davs',
   ] as const);
   const p = (...parts: string[]): string => path.join(tmpDir, ...parts);
   const servers: TestServers = {
@@ -152,7 +184,12 @@ async function prepareRun(runId: string, tmpDir: string, uid: number, gid: numbe
     ownerPid: process.pid,
     tmpDir,
     domain: DOMAIN,
-    tls: { caPath: p('tls', 'ca.pem'), certPath: p('tls', 'server.pem'), keyPath: p('tls', 'server.key'), serverName: 'localhost' },
+    tls: {
+      caPath: p('tls', 'ca.pem'),
+      certPath: p('tls', 'server.pem'),
+      keyPath: p('tls', 'server.key'),
+      serverName: 'localhost',
+    },
     imap: { host: HOST, port: imap },
     imaps: { host: HOST, port: imaps },
     pop3: { host: HOST, port: pop3 },
@@ -210,21 +247,50 @@ async function makeCertificates(dir: string, paths: TestServers['tls']): Promise
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2'];
   // A separate CA (rather than one self-signed leaf) is what clients are configured with in production.
   await execFileAsync('/usr/bin/openssl', [
-    'req', '-x509', ...ec, '-keyout', caKey, '-out', paths.caPath, '-subj', '/CN=Mailroom Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    caKey,
+    '-out',
+    paths.caPath,
+    '-subj',
+    '/CN=Mailroom Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   await execFileAsync('/usr/bin/openssl', [
-    'req', '-x509', ...ec, '-keyout', paths.keyPath, '-out', paths.certPath, '-subj', '/CN=localhost',
-    '-CA', paths.caPath, '-CAkey', caKey,
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-addext', 'basicConstraints=CA:FALSE',
-    '-addext', 'extendedKeyUsage=serverAuth',
+    'req',
+    '-x509',
+    ...ec,
+    '-keyout',
+    paths.keyPath,
+    '-out',
+    paths.certPath,
+    '-subj',
+    '/CN=localhost',
+    '-CA',
+    paths.caPath,
+    '-CAkey',
+    caKey,
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-addext',
+    'basicConstraints=CA:FALSE',
+    '-addext',
+    'extendedKeyUsage=serverAuth',
   ]);
   await chmod(paths.caPath, 0o644);
 }
 
 async function writeDovecotFiles(s: TestServers, uid: number, gid: number): Promise<void> {
   const dir = path.dirname(s.files.dovecotConfig);
-  await Promise.all([mkdir(path.join(dir, 'run'), { recursive: true }), mkdir(path.join(dir, 'state'), { recursive: true })]);
+  await Promise.all([
+    mkdir(path.join(dir, 'run'), { recursive: true }),
+    mkdir(path.join(dir, 'state'), { recursive: true }),
+  ]);
   await mkdir(s.files.mailRoot, { recursive: true });
   await chown(s.files.mailRoot, uid, gid);
   await mkdir(s.files.dovecotPasswdDir, { recursive: true });
@@ -255,7 +321,13 @@ async function writeDovecotFiles(s: TestServers, uid: number, gid: number): Prom
   await writeFile(s.files.dovecotConfig, config);
 }
 
-function smtpdPaths(s: TestServers): { dir: string; config: string; virtuals: string; spool: string; run: string } {
+function smtpdPaths(s: TestServers): {
+  dir: string;
+  config: string;
+  virtuals: string;
+  spool: string;
+  run: string;
+} {
   const dir = path.dirname(s.files.logs.smtpd);
   return {
     dir,
@@ -314,15 +386,42 @@ function processSpecs(s: TestServers): ProcessSpec[] {
   const smtpdScript =
     'mount --bind "$1" /var/spool && mount --bind "$2" /run && exec /usr/sbin/smtpd -d -f "$3"';
   return [
-    { name: 'dovecot', command: '/usr/sbin/dovecot', args: ['-F', '-c', s.files.dovecotConfig], logPath: path.join(path.dirname(s.files.dovecotConfig), 'stdout.log') },
+    {
+      name: 'dovecot',
+      command: '/usr/sbin/dovecot',
+      args: ['-F', '-c', s.files.dovecotConfig],
+      logPath: path.join(path.dirname(s.files.dovecotConfig), 'stdout.log'),
+    },
     {
       name: 'opensmtpd',
       command: '/usr/bin/unshare',
-      args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', smtpdScript, 'smtpd-ns', smtpd.spool, smtpd.run, smtpd.config],
+      args: [
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        '-c',
+        smtpdScript,
+        'smtpd-ns',
+        smtpd.spool,
+        smtpd.run,
+        smtpd.config,
+      ],
       logPath: s.files.logs.smtpd,
     },
-    { name: 'radicale', command: '/usr/bin/python3', args: ['-m', 'radicale', '--config', radicale.config], logPath: s.files.logs.radicale },
-    { name: 'radicale-tls', command: '/usr/bin/python3', args: ['-m', 'radicale', '--config', radicale.tlsConfig], logPath: s.files.logs.radicaleTls },
+    {
+      name: 'radicale',
+      command: '/usr/bin/python3',
+      args: ['-m', 'radicale', '--config', radicale.config],
+      logPath: s.files.logs.radicale,
+    },
+    {
+      name: 'radicale-tls',
+      command: '/usr/bin/python3',
+      args: ['-m', 'radicale', '--config', radicale.tlsConfig],
+      logPath: s.files.logs.radicaleTls,
+    },
   ];
 }
 
@@ -398,7 +497,13 @@ interface Probe {
 
 function probes(s: TestServers): Probe[] {
   const ca = readFileSync(s.tls.caPath);
-  const greet = (name: string, processName: string, ep: Endpoint, secure: boolean, expected: string): Probe => ({
+  const greet = (
+    name: string,
+    processName: string,
+    ep: Endpoint,
+    secure: boolean,
+    expected: string,
+  ): Probe => ({
     name,
     processName,
     check: () => expectGreeting(ep, secure ? ca : undefined, expected),
@@ -431,7 +536,9 @@ async function waitUntilReady(s: TestServers, children: ChildProcess[]): Promise
           return;
         } catch (error) {
           if (Date.now() > deadline) {
-            throw new Error(`${probe.name} not ready after ${START_TIMEOUT_MS} ms: ${String(error)}\n${logTail(s, probe.processName)}`);
+            throw new Error(
+              `${probe.name} not ready after ${START_TIMEOUT_MS} ms: ${String(error)}\n${logTail(s, probe.processName)}`,
+            );
           }
           await sleep(50);
         }
@@ -518,8 +625,17 @@ function lookupSystemUser(name: string): { uid: number; gid: number } {
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
-async function writeOwnerFile(s: TestServers): Promise<void> {
-  await writeFile(path.join(s.tmpDir, OWNER_FILE), JSON.stringify(s));
+/** What the leftover guard needs to know about a run. */
+interface OwnerRecord {
+  ownerPid: number;
+  processes: ProcessRecord[];
+}
+
+/** Written aside and renamed in, so a concurrent guard never reads half a file. */
+async function writeOwnerFile(dir: string, owner: OwnerRecord): Promise<void> {
+  const file = path.join(dir, OWNER_FILE);
+  await writeFile(`${file}.tmp`, JSON.stringify({ ownerPid: owner.ownerPid, processes: owner.processes }));
+  await rename(`${file}.tmp`, file);
 }
 
 /**
@@ -533,15 +649,27 @@ async function cleanLeftovers(): Promise<void> {
     const dir = path.join(root, entry);
     const owner = await readOwner(dir);
     if (owner !== undefined && isAlive(owner.ownerPid)) continue;
-    const ours = await Promise.all((owner?.processes ?? []).map(async (p) => ((await belongsTo(p.pid, dir)) ? p.pid : -1)));
+    // A folder without an owner file may belong to a run that is starting right now.
+    if (owner === undefined && !(await isOlderThan(dir, ORPHAN_AGE_MS))) continue;
+    const ours = await Promise.all(
+      (owner?.processes ?? []).map(async (p) => ((await belongsTo(p.pid, dir)) ? p.pid : -1)),
+    );
     await killGroups(ours.filter((pid) => pid > 0));
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 
-async function readOwner(dir: string): Promise<TestServers | undefined> {
+async function isOlderThan(file: string, ms: number): Promise<boolean> {
   try {
-    return JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as TestServers;
+    return Date.now() - (await stat(file)).mtimeMs > ms;
+  } catch {
+    return false;
+  }
+}
+
+async function readOwner(dir: string): Promise<OwnerRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as OwnerRecord;
   } catch {
     return undefined;
   }

@@ -173,7 +173,9 @@ export interface RadicaleConfigInput {
 
 export function radicaleConfig(c: RadicaleConfigInput): string {
   const tlsLines =
-    c.tls === undefined ? 'ssl = False' : `ssl = True\ncertificate = ${c.tls.certPath}\nkey = ${c.tls.keyPath}`;
+    c.tls === undefined
+      ? 'ssl = False'
+      : `ssl = True\ncertificate = ${c.tls.certPath}\nkey = ${c.tls.keyPath}`;
   return `# Generated for one test run; see test/support/servers.ts.
 [server]
 hosts = 127.0.0.1:${c.port}
