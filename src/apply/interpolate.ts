@@ -32,7 +32,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment)) text += text ? `.${segment}` : segment;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(segment))
+      text += text ? `.${segment}` : segment;
     else text += `[${JSON.stringify(String(segment))}]`;
   }
   return text || '(document)';
@@ -77,7 +78,9 @@ export function interpolate<T>(document: T, env: Environment): InterpolationResu
     }
     if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
     if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, walk(item, [...path, key])]),
+      );
     }
     return value;
   };

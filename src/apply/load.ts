@@ -6,19 +6,9 @@
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { ApplyError } from './errors.js';
 import { formatPath, interpolate, type Environment } from './interpolate.js';
 import { applyDocumentSchema, type ApplyDocument } from './schema.js';
-
-/** Problems found in an apply file, one line each (`users[2].emial: unrecognized key`). */
-export class ApplyError extends Error {
-  override readonly name = 'ApplyError';
-  constructor(
-    readonly problems: readonly string[],
-    headline = problems.length === 1 ? (problems[0] ?? '') : `${problems.length} problems`,
-  ) {
-    super(headline);
-  }
-}
 
 /** One line per zod issue, with the path in the file; unknown keys get a line each. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
@@ -49,7 +39,9 @@ export function parseText(text: string, fileName: string): unknown {
     // YAML 1.2 core schema: dates stay text, `on`/`yes` stay text.
     const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) {
-      throw new ApplyError(document.errors.map((error) => `not valid YAML: ${error.message.split('\n')[0] ?? ''}`));
+      throw new ApplyError(
+        document.errors.map((error) => `not valid YAML: ${error.message.split('\n')[0] ?? ''}`),
+      );
     }
     return document.toJS() as unknown;
   };
@@ -67,7 +59,13 @@ export function validateDocument(raw: unknown, env: Environment): ApplyDocument 
   const interpolated = interpolate(raw ?? {}, env);
   const problems = interpolated.problems.map((problem) => `${problem.path}: ${problem.message}`);
   const parsed = applyDocumentSchema.safeParse(interpolated.value);
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
+  if (!parsed.success) {
+    // A value whose variable is missing is reported once, for the variable.
+    const reported = new Set(interpolated.problems.map((problem) => problem.path));
+    problems.push(
+      ...formatIssues(parsed.error.issues).filter((line) => !reported.has(line.slice(0, line.indexOf(': ')))),
+    );
+  }
   if (problems.length > 0 || !parsed.success) throw new ApplyError(problems);
   return parsed.data;
 }

@@ -35,7 +35,10 @@ const date = z.union([z.iso.datetime({ offset: true }), z.iso.date(), z.date()])
 
 /** Exactly one of the given keys, e.g. `{ user: alice }` or `{ team: Support Team }`. */
 function oneOf<K extends string>(keys: readonly [K, ...K[]], what: string) {
-  const shape = Object.fromEntries(keys.map((key) => [key, ref.optional()])) as Record<K, z.ZodOptional<typeof ref>>;
+  const shape = Object.fromEntries(keys.map((key) => [key, ref.optional()])) as Record<
+    K,
+    z.ZodOptional<typeof ref>
+  >;
   return z
     .strictObject(shape)
     .superRefine((value, context) => {
@@ -48,7 +51,9 @@ function oneOf<K extends string>(keys: readonly [K, ...K[]], what: string) {
       }
     })
     .transform((value) => {
-      const key = keys.find((candidate) => (value as Record<K, string | undefined>)[candidate] !== undefined) as K;
+      const key = keys.find(
+        (candidate) => (value as Record<K, string | undefined>)[candidate] !== undefined,
+      ) as K;
       return { type: key, name: (value as Record<K, string>)[key] };
     });
 }
@@ -127,7 +132,10 @@ export const emailServerProfileItem = z.strictObject({
   outgoingHost: host.nullable().optional(),
   outgoingPort: port.optional(),
   outgoingTls: tlsMode.optional(),
-  actUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+  actUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .optional(),
   credentialSource: z.enum(['profile', 'mailbox']).optional(),
   incomingUsername: z.string().max(250).nullable().optional(),
   incomingPassword: password.nullable().optional().describe('write-only; use ${VAR}'),
@@ -171,13 +179,16 @@ export const mailboxItem = z
     username: z.string().max(200).nullable().optional(),
     password: password.nullable().optional().describe('write-only; use ${VAR}'),
     state: state.optional(),
-    owner: ownerReference.optional().describe('standalone mailboxes only; new ones default to the acting user'),
+    owner: ownerReference
+      .optional()
+      .describe('standalone mailboxes only; new ones default to the acting user'),
   })
   .superRefine((item, context) => {
     if ((item.for === undefined) === (item.name === undefined)) {
       context.addIssue({
         code: 'custom',
-        message: 'a mailbox needs either for: { user: USERNAME } / { queue: NAME }, or the name of a standalone mailbox',
+        message:
+          'a mailbox needs either for: { user: USERNAME } / { queue: NAME }, or the name of a standalone mailbox',
       });
     }
     if (item.for !== undefined) {
@@ -193,7 +204,11 @@ export const mailboxItem = z
     }
     if (item.isForwardMailbox) {
       if (item.incomingMethod !== undefined && item.incomingMethod !== 'forwardMailbox') {
-        context.addIssue({ code: 'custom', path: ['incomingMethod'], message: 'must be forwardMailbox for a forward mailbox' });
+        context.addIssue({
+          code: 'custom',
+          path: ['incomingMethod'],
+          message: 'must be forwardMailbox for a forward mailbox',
+        });
       }
       for (const key of ['outgoingMethod', 'actMethod'] as const) {
         if (item[key] !== undefined && item[key] !== 'none') {
