@@ -124,7 +124,7 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
     const operation: JsonSchema = {
       tags: [route.tag],
       summary: route.summary,
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:-]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:.-]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Db } from '../db/connection.js';
 import { consolePlaceholder } from '../console/placeholder.js';
 import type { ActorContext } from '../resources/definition.js';
@@ -28,6 +29,40 @@ export interface ServerDependencies {
   readonly version: string;
 }
 
+/** Routes served without a token; registered directly below and listed here for the OpenAPI document. */
+const PUBLIC_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
+  {
+    method: 'GET',
+    path: '/api/health',
+    tag: 'Operations',
+    summary: 'Whether the service and its database answer (no token needed)',
+    response: z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['postgres', 'embedded']), version: z.string() }),
+  },
+  {
+    method: 'GET',
+    path: '/api/openapi.json',
+    tag: 'Operations',
+    summary: 'This OpenAPI 3.1 document (no token needed)',
+    response: z.record(z.string(), z.unknown()),
+  },
+];
+
+/** For each route path, a matcher and the methods it supports (HEAD comes with GET). */
+function methodsByPath(routes: readonly Omit<RouteSpec, 'handler'>[]): { path: string; pattern: RegExp; methods: string[] }[] {
+  const byPath = new Map<string, Set<string>>();
+  for (const route of routes) {
+    const methods = byPath.get(route.path) ?? new Set<string>();
+    methods.add(route.method);
+    if (route.method === 'GET') methods.add('HEAD');
+    byPath.set(route.path, methods);
+  }
+  return [...byPath].map(([path, methods]) => ({
+    path: path.replace(/:([A-Za-z]+)/g, '{$1}'),
+    pattern: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z]+/g, '[^/]+')}$`),
+    methods: [...methods],
+  }));
+}
+
 export function allRoutes(service: ResourceService): RouteSpec[] {
   return [...RESOURCES.flatMap((resource) => resourceRoutes(service, resource)), ...adminRoutes(service)];
 }
@@ -41,13 +76,29 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   const service = new ResourceService(RESOURCES);
   const routes = allRoutes(service);
-  const document = openApiDocument(routes, deps.version);
+  const document = openApiDocument([...PUBLIC_ROUTES, ...routes], deps.version);
+  const allowedMethods = methodsByPath([...PUBLIC_ROUTES, ...routes]);
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send(errorBody(404, 'MR_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0] ?? '';
+    // A known path asked with a method it does not support (DELETE on a user, POST on an alert) is a 405 that
+    // says what is possible, not a 404 that suggests the path is wrong.
+    const known = allowedMethods.find((entry) => entry.pattern.test(path) && !entry.methods.includes(request.method));
+    if (known) {
+      void reply
+        .status(405)
+        .header('allow', known.methods.join(', '))
+        .send(
+          errorBody(
+            405,
+            'MR_ERR_METHOD',
+            `${request.method} is not supported on ${known.path}; supported: ${known.methods.join(', ')}`,
+          ),
+        );
+      return;
+    }
+    void reply.status(404).send(errorBody(404, 'MR_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${path}`));
   });
 
   app.get('/api/health', async (_request, reply) => {

@@ -83,7 +83,9 @@ export function translateDatabaseError(error: unknown, label: string): never {
     const column = /Key \(([a-z0-9_]+)\)/.exec(why)?.[1];
     const field = column?.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     throw validationError(
-      `${label} refers to a record that does not exist${why ? `: ${why}` : ''}`,
+      field
+        ? `${label}: ${field} refers to a record that does not exist (${why})`
+        : `${label} refers to a record that does not exist${why ? `: ${why}` : ''}`,
       field ? [{ field, message: 'no record with this id' }] : undefined,
     );
   }

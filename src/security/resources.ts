@@ -7,7 +7,7 @@ import { newId } from '../db/ids.js';
 import type { Row } from '../db/schema.js';
 import { createDefaultMailbox, syncMailboxWithSubject } from '../mailboxes/default-mailbox.js';
 import { defineResource, type ActorContext, type RowData } from '../resources/definition.js';
-import { validationError } from '../resources/errors.js';
+import { conflict, validationError } from '../resources/errors.js';
 import { definedOnly, timestampsView } from '../resources/ownership.js';
 import { DEPTHS, parsePrivilegeKey, type Depth } from './catalogue.js';
 
@@ -208,6 +208,19 @@ const teamCreate = z.strictObject({
 });
 const teamUpdate = teamCreate.omit({ teamType: true }).partial();
 
+/** Tables whose records a team can own, with how a message names them. */
+const TEAM_OWNED = [
+  ['queues', 'queues'],
+  ['mailboxes', 'mailboxes'],
+  ['emailServerProfiles', 'email server profiles'],
+  ['accounts', 'accounts'],
+  ['contacts', 'contacts'],
+  ['leads', 'leads'],
+  ['activities', 'activities'],
+  ['queueItems', 'queue items'],
+  ['alerts', 'alerts'],
+] as const;
+
 export const teams = defineResource({
   name: 'teams',
   label: 'Team',
@@ -271,13 +284,17 @@ export const teams = defineResource({
     return definedOnly(patch);
   },
   async beforeDelete(ctx, row) {
-    const owned = await ctx.db
-      .selectFrom('queues')
-      .select('id')
-      .where('ownerType', '=', 'team')
-      .where('ownerId', '=', row.id)
-      .executeTakeFirst();
-    if (owned) throw validationError(`Team ${row.name} still owns queues; assign them to another owner first`);
+    // Owners are not foreign keys (a record is owned by a user or a team), so a deleted team would leave
+    // records owned by no one: refuse while it owns anything, as the reference system does.
+    for (const [table, label] of TEAM_OWNED) {
+      const owned = await ctx.db
+        .selectFrom(table)
+        .select('id')
+        .where('ownerType', '=', 'team')
+        .where('ownerId', '=', row.id)
+        .executeTakeFirst();
+      if (owned) throw conflict(`Team ${row.name} still owns ${label}; assign them to another owner first`);
+    }
   },
 });
 

@@ -97,7 +97,19 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     async drop() {
       await opened.close();
-      await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      await withAdmin(async (client) => {
+        // pg's pool.end() resolves before its connections have closed; FORCE would kill the stragglers,
+        // and their clients would report the kill as an uncaught error. Wait for them to leave first.
+        for (let attempt = 0; attempt < 200; attempt += 1) {
+          const { rows } = await client.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      });
     },
   };
 }

@@ -34,7 +34,11 @@ async function tokenFor(userId: string): Promise<string> {
 }
 
 async function listIds(path: string, token: string): Promise<string[]> {
-  const res = await t.request<{ items: { id: string }[]; nextCursor: string | null }>('GET', `${path}?limit=200`, { token });
+  const res = await t.request<{ items: { id: string }[]; nextCursor: string | null }>(
+    'GET',
+    `${path}?limit=200`,
+    { token },
+  );
   expectStatus(res, 200);
   expect(res.body.nextCursor).toBeNull();
   return res.body.items.map((item) => item.id).sort();
@@ -54,11 +58,13 @@ const roles: Record<string, string> = {};
 const contacts: Record<string, string> = {};
 
 function contactIds(...keys: string[]): string[] {
-  return keys.map((key) => {
-    const id = contacts[key];
-    if (!id) throw new Error(`no contact ${key}`);
-    return id;
-  }).sort();
+  return keys
+    .map((key) => {
+      const id = contacts[key];
+      if (!id) throw new Error(`no contact ${key}`);
+      return id;
+    })
+    .sort();
 }
 
 const ALL_CONTACTS = [
@@ -86,7 +92,12 @@ const EXPECTED: Record<Depth, readonly string[]> = {
   parentChild: [...IN_A, 'cA1', 'cA1x', 'cTeamA1'],
   organization: [...ALL_CONTACTS],
 };
-const DEPTH_USER: Record<Depth, string> = { user: 'uUser', businessUnit: 'uBU', parentChild: 'uPC', organization: 'uOrg' };
+const DEPTH_USER: Record<Depth, string> = {
+  user: 'uUser',
+  businessUnit: 'uBU',
+  parentChild: 'uPC',
+  organization: 'uOrg',
+};
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -96,15 +107,33 @@ beforeAll(async () => {
   units.A1x = String((await create('/api/business-units', { name: 'A1x', parentId: units.A1 })).id);
   units.B = String((await create('/api/business-units', { name: 'B', parentId: units.root })).id);
 
-  const contactGrants = (depth: Depth) => ({ 'contact:read': depth, 'contact:write': depth, 'contact:create': depth });
+  const contactGrants = (depth: Depth) => ({
+    'contact:read': depth,
+    'contact:write': depth,
+    'contact:create': depth,
+  });
   for (const depth of ['user', 'businessUnit', 'parentChild', 'organization'] as const) {
-    roles[depth] = String((await create('/api/roles', { name: `Contacts at ${depth} depth`, privileges: contactGrants(depth) })).id);
+    roles[depth] = String(
+      (await create('/api/roles', { name: `Contacts at ${depth} depth`, privileges: contactGrants(depth) }))
+        .id,
+    );
   }
   roles.mixed = String(
-    (await create('/api/roles', { name: 'Read everywhere, write own', privileges: { 'contact:read': 'organization', 'contact:write': 'user' } })).id,
+    (
+      await create('/api/roles', {
+        name: 'Read everywhere, write own',
+        privileges: { 'contact:read': 'organization', 'contact:write': 'user' },
+      })
+    ).id,
   );
   roles.teamReader = String(
-    (await create('/api/roles', { name: 'Team contact reader', memberInheritance: 'team', privileges: { 'contact:read': 'businessUnit' } })).id,
+    (
+      await create('/api/roles', {
+        name: 'Team contact reader',
+        memberInheritance: 'team',
+        privileges: { 'contact:read': 'businessUnit' },
+      })
+    ).id,
   );
   roles.directReader = String(
     (
@@ -115,7 +144,10 @@ beforeAll(async () => {
       })
     ).id,
   );
-  const rolesList = await t.request<{ items: { id: string; predefinedKey: string | null }[] }>('GET', '/api/roles?name=Salesperson');
+  const rolesList = await t.request<{ items: { id: string; predefinedKey: string | null }[] }>(
+    'GET',
+    '/api/roles?name=Salesperson',
+  );
   roles.salesperson = rolesList.body.items.find((role) => role.predefinedKey === 'salesperson')?.id ?? '';
   expect(roles.salesperson).not.toBe('');
 
@@ -141,15 +173,26 @@ beforeAll(async () => {
       businessUnitId: units[unit],
     });
     const id = String(user.id);
-    if (role) expectStatus(await t.request('POST', `/api/users/${id}/roles`, { body: { roleId: role } }), 204);
+    if (role)
+      expectStatus(await t.request('POST', `/api/users/${id}/roles`, { body: { roleId: role } }), 204);
     users[key] = { id, token: await tokenFor(id) };
   }
 
   teams.ownersA1 = String((await create('/api/teams', { name: 'Owners A1', businessUnitId: units.A1 })).id);
   teams.readersB = String((await create('/api/teams', { name: 'Readers B', businessUnitId: units.B })).id);
-  teams.directReadersB = String((await create('/api/teams', { name: 'Direct readers B', businessUnitId: units.B })).id);
-  expectStatus(await t.request('POST', `/api/teams/${teams.readersB}/roles`, { body: { roleId: roles.teamReader } }), 204);
-  expectStatus(await t.request('POST', `/api/teams/${teams.directReadersB}/roles`, { body: { roleId: roles.directReader } }), 204);
+  teams.directReadersB = String(
+    (await create('/api/teams', { name: 'Direct readers B', businessUnitId: units.B })).id,
+  );
+  expectStatus(
+    await t.request('POST', `/api/teams/${teams.readersB}/roles`, { body: { roleId: roles.teamReader } }),
+    204,
+  );
+  expectStatus(
+    await t.request('POST', `/api/teams/${teams.directReadersB}/roles`, {
+      body: { roleId: roles.directReader },
+    }),
+    204,
+  );
   const member = (team: string, user: string) =>
     t.request('POST', `/api/teams/${teams[team]}/members`, { body: { userId: users[user]!.id } });
   expectStatus(await member('ownersA1', 'uPlain'), 204);
@@ -174,7 +217,9 @@ beforeAll(async () => {
     cTeamB: { ownerId: teams.readersB, ownerType: 'team' },
   };
   for (const [key, owner] of Object.entries(contactOwners)) {
-    contacts[key] = String((await create('/api/contacts', { lastName: key, emailAddress1: `${key}@example.test`, ...owner })).id);
+    contacts[key] = String(
+      (await create('/api/contacts', { lastName: key, emailAddress1: `${key}@example.test`, ...owner })).id,
+    );
   }
 }, 60_000);
 
@@ -202,66 +247,82 @@ describe('the fixture', () => {
   });
 });
 
-describe.each(['user', 'businessUnit', 'parentChild', 'organization'] as const)('a role at %s depth', (depth) => {
-  const expected = () => contactIds(...EXPECTED[depth]);
-  const token = () => users[DEPTH_USER[depth]]!.token;
+describe.each(['user', 'businessUnit', 'parentChild', 'organization'] as const)(
+  'a role at %s depth',
+  (depth) => {
+    const expected = () => contactIds(...EXPECTED[depth]);
+    const token = () => users[DEPTH_USER[depth]]!.token;
 
-  it('lists exactly the contacts the depth reaches', async () => {
-    expect(await listIds('/api/contacts', token())).toEqual(expected());
-  });
-
-  it('reads a single contact exactly when the depth reaches it', async () => {
-    for (const key of ALL_CONTACTS) {
-      const res = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`, { token: token() });
-      if (EXPECTED[depth].includes(key)) {
-        expectStatus(res, 200);
-        expect(res.body.id).toBe(contacts[key]);
-      } else {
-        expectForbidden(res, 'prvReadContact');
-        expect(res.body.details).toMatchObject({ privilege: 'prvReadContact', reason: 'depthInsufficient' });
-      }
-    }
-  });
-
-  it('changes a contact exactly when the depth reaches it, and leaves refused ones untouched', async () => {
-    for (const key of ALL_CONTACTS) {
-      const jobTitle = `changed by ${depth}`;
-      const res = await t.request<Body>('PATCH', `/api/contacts/${contacts[key]}`, { token: token(), body: { jobTitle } });
-      if (EXPECTED[depth].includes(key)) {
-        expectStatus(res, 200);
-        expect(res.body.jobTitle).toBe(jobTitle);
-      } else {
-        expectForbidden(res, 'prvWriteContact');
-        const stored = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
-        expect(stored.body.jobTitle).not.toBe(jobTitle);
-      }
-    }
-  });
-
-  it('refuses to delete (the role grants no delete privilege)', async () => {
-    const res = await t.request<Body>('DELETE', `/api/contacts/${contacts[EXPECTED[depth][0]!]}`, { token: token() });
-    expectForbidden(res, 'prvDeleteContact');
-    expect(res.body.details).toMatchObject({ reason: 'privilegeMissing' });
-  });
-
-  it('refuses reassigning a reachable contact without the assign privilege', async () => {
-    const key = EXPECTED[depth][0]!;
-    const before = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
-    const res = await t.request<Body>('PATCH', `/api/contacts/${contacts[key]}`, {
-      token: token(),
-      body: { ownerId: users[DEPTH_USER[depth]]!.id === before.body.ownerId ? users.uPlain!.id : users[DEPTH_USER[depth]]!.id },
+    it('lists exactly the contacts the depth reaches', async () => {
+      expect(await listIds('/api/contacts', token())).toEqual(expected());
     });
-    expectForbidden(res, 'prvAssignContact');
-    const after = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
-    expect(after.body.ownerId).toBe(before.body.ownerId);
-  });
 
-  it('refuses every mailbox: the role grants no mailbox privilege', async () => {
-    const res = await t.request<Body>('GET', '/api/mailboxes', { token: token() });
-    expectForbidden(res, 'prvReadMailbox');
-    expect(res.body.details).toMatchObject({ privilege: 'prvReadMailbox', reason: 'privilegeMissing' });
-  });
-});
+    it('reads a single contact exactly when the depth reaches it', async () => {
+      for (const key of ALL_CONTACTS) {
+        const res = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`, { token: token() });
+        if (EXPECTED[depth].includes(key)) {
+          expectStatus(res, 200);
+          expect(res.body.id).toBe(contacts[key]);
+        } else {
+          expectForbidden(res, 'prvReadContact');
+          expect(res.body.details).toMatchObject({
+            privilege: 'prvReadContact',
+            reason: 'depthInsufficient',
+          });
+        }
+      }
+    });
+
+    it('changes a contact exactly when the depth reaches it, and leaves refused ones untouched', async () => {
+      for (const key of ALL_CONTACTS) {
+        const jobTitle = `changed by ${depth}`;
+        const res = await t.request<Body>('PATCH', `/api/contacts/${contacts[key]}`, {
+          token: token(),
+          body: { jobTitle },
+        });
+        if (EXPECTED[depth].includes(key)) {
+          expectStatus(res, 200);
+          expect(res.body.jobTitle).toBe(jobTitle);
+        } else {
+          expectForbidden(res, 'prvWriteContact');
+          const stored = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
+          expect(stored.body.jobTitle).not.toBe(jobTitle);
+        }
+      }
+    });
+
+    it('refuses to delete (the role grants no delete privilege)', async () => {
+      const res = await t.request<Body>('DELETE', `/api/contacts/${contacts[EXPECTED[depth][0]!]}`, {
+        token: token(),
+      });
+      expectForbidden(res, 'prvDeleteContact');
+      expect(res.body.details).toMatchObject({ reason: 'privilegeMissing' });
+    });
+
+    it('refuses reassigning a reachable contact without the assign privilege', async () => {
+      const key = EXPECTED[depth][0]!;
+      const before = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
+      const res = await t.request<Body>('PATCH', `/api/contacts/${contacts[key]}`, {
+        token: token(),
+        body: {
+          ownerId:
+            users[DEPTH_USER[depth]]!.id === before.body.ownerId
+              ? users.uPlain!.id
+              : users[DEPTH_USER[depth]]!.id,
+        },
+      });
+      expectForbidden(res, 'prvAssignContact');
+      const after = await t.request<Body>('GET', `/api/contacts/${contacts[key]}`);
+      expect(after.body.ownerId).toBe(before.body.ownerId);
+    });
+
+    it('refuses every mailbox: the role grants no mailbox privilege', async () => {
+      const res = await t.request<Body>('GET', '/api/mailboxes', { token: token() });
+      expectForbidden(res, 'prvReadMailbox');
+      expect(res.body.details).toMatchObject({ privilege: 'prvReadMailbox', reason: 'privilegeMissing' });
+    });
+  },
+);
 
 describe('creating contacts', () => {
   /** [depth, owner user key, allowed] */
@@ -277,8 +338,15 @@ describe('creating contacts', () => {
   it.each(cases)('at %s depth for %s: allowed=%s', async (depth, owner, allowed) => {
     const token = users[DEPTH_USER[depth]]!.token;
     const lastName = `created-${depth}-${owner}`;
-    const res = await t.request<Body>('POST', '/api/contacts', { token, body: { lastName, ownerId: users[owner]!.id } });
-    const stored = await t.database.db.selectFrom('contacts').select('id').where('lastName', '=', lastName).execute();
+    const res = await t.request<Body>('POST', '/api/contacts', {
+      token,
+      body: { lastName, ownerId: users[owner]!.id },
+    });
+    const stored = await t.database.db
+      .selectFrom('contacts')
+      .select('id')
+      .where('lastName', '=', lastName)
+      .execute();
     if (allowed) {
       expectStatus(res, 201);
       expect(res.body).toMatchObject({ ownerId: users[owner]!.id, ownerType: 'user' });
@@ -291,7 +359,10 @@ describe('creating contacts', () => {
   });
 
   it('defaults the owner to the caller', async () => {
-    const res = await t.request<Body>('POST', '/api/contacts', { token: users.uUser!.token, body: { lastName: 'mine' } });
+    const res = await t.request<Body>('POST', '/api/contacts', {
+      token: users.uUser!.token,
+      body: { lastName: 'mine' },
+    });
     expectStatus(res, 201);
     expect(res.body).toMatchObject({ ownerId: users.uUser!.id, ownerType: 'user', businessUnitId: units.A });
     expectStatus(await t.request('DELETE', `/api/contacts/${String(res.body.id)}`), 204);
@@ -303,8 +374,14 @@ describe('read and write at different depths', () => {
     const token = users.uMixed!.token;
     expect(await listIds('/api/contacts', token)).toEqual(contactIds(...ALL_CONTACTS));
     expectStatus(await t.request('GET', `/api/contacts/${contacts.cB}`, { token }), 200);
-    expectForbidden(await t.request<Body>('PATCH', `/api/contacts/${contacts.cB}`, { token, body: { jobTitle: 'x' } }), 'prvWriteContact');
-    expectStatus(await t.request('PATCH', `/api/contacts/${contacts.cMixed}`, { token, body: { jobTitle: 'x' } }), 200);
+    expectForbidden(
+      await t.request<Body>('PATCH', `/api/contacts/${contacts.cB}`, { token, body: { jobTitle: 'x' } }),
+      'prvWriteContact',
+    );
+    expectStatus(
+      await t.request('PATCH', `/api/contacts/${contacts.cMixed}`, { token, body: { jobTitle: 'x' } }),
+      200,
+    );
   });
 });
 
@@ -317,9 +394,15 @@ describe('roles through teams', () => {
     const own = await t.request<Body>('GET', `/api/contacts/${contacts.cViaTeam}`, { token });
     expectForbidden(own, 'prvReadContact');
     expect(own.body.details).toMatchObject({ reason: 'depthInsufficient' });
-    expectForbidden(await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, { token }), 'prvReadContact');
+    expectForbidden(
+      await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, { token }),
+      'prvReadContact',
+    );
     // The team role grants no write at all.
-    const write = await t.request<Body>('PATCH', `/api/contacts/${contacts.cB}`, { token, body: { jobTitle: 'y' } });
+    const write = await t.request<Body>('PATCH', `/api/contacts/${contacts.cB}`, {
+      token,
+      body: { jobTitle: 'y' },
+    });
     expectForbidden(write, 'prvWriteContact');
     expect(write.body.details).toMatchObject({ reason: 'privilegeMissing' });
   });
@@ -329,16 +412,27 @@ describe('roles through teams', () => {
     expect(await listIds('/api/contacts', token)).toEqual(contactIds('cB', 'cTeamB', 'cViaTeamDirect'));
     expectStatus(await t.request('GET', `/api/contacts/${contacts.cViaTeamDirect}`, { token }), 200);
     // ...but only at user depth: the rest of the member's own unit stays out of reach.
-    expectForbidden(await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, { token }), 'prvReadContact');
+    expectForbidden(
+      await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, { token }),
+      'prvReadContact',
+    );
   });
 
   it('switching the role to direct-user inheritance takes effect on the next request', async () => {
     const token = users.uViaTeam!.token;
-    expectStatus(await t.request('PATCH', `/api/roles/${roles.teamReader}`, { body: { memberInheritance: 'directUser' } }), 200);
+    expectStatus(
+      await t.request('PATCH', `/api/roles/${roles.teamReader}`, {
+        body: { memberInheritance: 'directUser' },
+      }),
+      200,
+    );
     try {
       expect(await listIds('/api/contacts', token)).toEqual(contactIds('cB', 'cTeamB', 'cViaTeam'));
     } finally {
-      expectStatus(await t.request('PATCH', `/api/roles/${roles.teamReader}`, { body: { memberInheritance: 'team' } }), 200);
+      expectStatus(
+        await t.request('PATCH', `/api/roles/${roles.teamReader}`, { body: { memberInheritance: 'team' } }),
+        200,
+      );
     }
     expect(await listIds('/api/contacts', token)).toEqual(contactIds('cB', 'cTeamB'));
   });
@@ -359,15 +453,31 @@ describe('a team without roles', () => {
       ownerType: 'team',
       ownerId: teams.ownersA1,
     });
-    expect(queue).toMatchObject({ ownerType: 'team', ownerId: teams.ownersA1, businessUnitId: units.A1, mailboxId: expect.any(String) });
+    expect(queue).toMatchObject({
+      ownerType: 'team',
+      ownerId: teams.ownersA1,
+      businessUnitId: units.A1,
+      mailboxId: expect.any(String),
+    });
     const mailbox = await t.request<Body>('GET', `/api/mailboxes/${String(queue.mailboxId)}`);
-    expect(mailbox.body).toMatchObject({ ownerType: 'team', ownerId: teams.ownersA1, regardingType: 'queue', regardingId: queue.id });
+    expect(mailbox.body).toMatchObject({
+      ownerType: 'team',
+      ownerId: teams.ownersA1,
+      regardingType: 'queue',
+      regardingId: queue.id,
+    });
 
     // Assigning an existing queue to the team works too.
     const other = await create('/api/queues', { name: 'Reassigned queue' });
-    const moved = await t.request<Body>('PATCH', `/api/queues/${String(other.id)}`, { body: { ownerType: 'team', ownerId: teams.ownersA1 } });
+    const moved = await t.request<Body>('PATCH', `/api/queues/${String(other.id)}`, {
+      body: { ownerType: 'team', ownerId: teams.ownersA1 },
+    });
     expectStatus(moved, 200);
-    expect(moved.body).toMatchObject({ ownerType: 'team', ownerId: teams.ownersA1, businessUnitId: units.A1 });
+    expect(moved.body).toMatchObject({
+      ownerType: 'team',
+      ownerId: teams.ownersA1,
+      businessUnitId: units.A1,
+    });
     const movedMailbox = await t.request<Body>('GET', `/api/mailboxes/${String(other.mailboxId)}`);
     expect(movedMailbox.body).toMatchObject({ ownerType: 'team', ownerId: teams.ownersA1 });
   });
@@ -375,18 +485,30 @@ describe('a team without roles', () => {
   it('gives its members no privileges (/api/me)', async () => {
     const plain = await t.request<Body>('GET', '/api/me', { token: users.uPlain!.token });
     expectStatus(plain, 200);
-    expect(plain.body).toMatchObject({ id: users.uPlain!.id, businessUnitId: units.A, teamIds: [teams.ownersA1], roleIds: [] });
+    expect(plain.body).toMatchObject({
+      id: users.uPlain!.id,
+      businessUnitId: units.A,
+      teamIds: [teams.ownersA1],
+      roleIds: [],
+    });
     expect(plain.body.privileges).toEqual({});
 
     // A member with a role of its own sees exactly that role's privileges, nothing more from the team.
     const withRole = await t.request<Body>('GET', '/api/me', { token: users.uUser!.token });
     expect(withRole.body).toMatchObject({ teamIds: [teams.ownersA1], roleIds: [roles.user] });
-    expect(withRole.body.privileges).toEqual({ 'contact:read': 'user', 'contact:write': 'user', 'contact:create': 'user' });
+    expect(withRole.body.privileges).toEqual({
+      'contact:read': 'user',
+      'contact:write': 'user',
+      'contact:create': 'user',
+    });
   });
 
   it('does not let its members reach the records it owns', async () => {
     // uUser is a member of "Owners A1", which owns cTeamA1; membership alone grants nothing.
-    expectForbidden(await t.request<Body>('GET', `/api/contacts/${contacts.cTeamA1}`, { token: users.uUser!.token }), 'prvReadContact');
+    expectForbidden(
+      await t.request<Body>('GET', `/api/contacts/${contacts.cTeamA1}`, { token: users.uUser!.token }),
+      'prvReadContact',
+    );
   });
 });
 
@@ -403,13 +525,18 @@ describe('a user without roles', () => {
   });
 
   it('cannot read even its own contact', async () => {
-    const res = await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, { token: users.uPlain!.token });
+    const res = await t.request<Body>('GET', `/api/contacts/${contacts.cPlain}`, {
+      token: users.uPlain!.token,
+    });
     expectForbidden(res, 'prvReadContact');
     expect(res.body.details).toMatchObject({ reason: 'noRoles' });
   });
 
   it('cannot read the organization settings', async () => {
-    expectForbidden(await t.request<Body>('GET', '/api/organization', { token: users.uPlain!.token }), 'prvReadOrganization');
+    expectForbidden(
+      await t.request<Body>('GET', '/api/organization', { token: users.uPlain!.token }),
+      'prvReadOrganization',
+    );
   });
 });
 
@@ -438,7 +565,10 @@ describe('mailboxes', () => {
   it('a Salesperson reads the contacts of its business unit and changes only its own', async () => {
     const token = users.uSales!.token;
     expect(await listIds('/api/contacts', token)).toEqual(contactIds(...IN_A));
-    expectForbidden(await t.request<Body>('PATCH', `/api/contacts/${contacts.cPlain}`, { token, body: { jobTitle: 'z' } }), 'prvWriteContact');
+    expectForbidden(
+      await t.request<Body>('PATCH', `/api/contacts/${contacts.cPlain}`, { token, body: { jobTitle: 'z' } }),
+      'prvWriteContact',
+    );
   });
 });
 
@@ -459,7 +589,10 @@ describe('disabled users', () => {
       const mailbox = await t.request<Body>('GET', `/api/mailboxes/${String(user.body.mailboxId)}`);
       expect(mailbox.body.state).toBe('inactive');
     } finally {
-      expectStatus(await t.request('PATCH', `/api/users/${users.uOrg!.id}`, { body: { disabled: false } }), 200);
+      expectStatus(
+        await t.request('PATCH', `/api/users/${users.uOrg!.id}`, { body: { disabled: false } }),
+        200,
+      );
     }
     expectStatus(await t.request('GET', '/api/contacts', { token }), 200);
   });
