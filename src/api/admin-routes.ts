@@ -43,7 +43,7 @@ function effectivePrivileges(principal: UserPrincipal): Record<string, string> {
 const tokenCreate = z.strictObject({
   name: z.string().trim().min(1).max(200),
   userId: z.uuid().optional().describe('defaults to the caller; another user needs write access to that user'),
-  expiresAt: z.coerce.date().optional(),
+  expiresAt: z.coerce.date().refine((date) => date.getTime() > Date.now(), 'must be in the future').optional(),
 });
 
 const roleAssignment = z.strictObject({ roleId: z.uuid() });

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { newId } from '../db/ids.js';
 import type { Row, TlsMode } from '../db/schema.js';
 import { defineResource, type ActorContext } from '../resources/definition.js';
-import { validationError } from '../resources/errors.js';
+import { conflict, validationError } from '../resources/errors.js';
 import {
   definedOnly,
   ownerFields,
@@ -278,7 +278,7 @@ export const mailboxes = defineResource({
     incomingStatus: { column: 'incomingStatus', schema: z.enum(['notRun', 'success', 'failure']) },
     outgoingStatus: { column: 'outgoingStatus', schema: z.enum(['notRun', 'success', 'failure']) },
     actStatus: { column: 'actStatus', schema: z.enum(['notRun', 'success', 'failure']) },
-    emailAddress: { column: 'emailAddress', schema: z.string() },
+    emailAddress: { column: 'emailAddress', schema: z.string(), caseInsensitive: true },
     ownerId: { column: 'ownerId', schema: z.uuid() },
   },
   searchColumns: ['name', 'emailAddress'],
@@ -322,5 +322,13 @@ export const mailboxes = defineResource({
         : {}),
       ...owner,
     };
+  },
+  async beforeDelete(_ctx, row) {
+    // A user's or queue's mailbox lives as long as its user or queue; deactivate it instead.
+    if (row.regardingType) {
+      throw conflict(
+        `This mailbox belongs to its ${row.regardingType}; deactivate it (state: inactive) instead of deleting it`,
+      );
+    }
   },
 });

@@ -95,7 +95,7 @@ export const queues = defineResource({
     .extend(ownedViews.shape),
   filters: {
     ownerId: { column: 'ownerId', schema: z.uuid() },
-    emailAddress: { column: 'emailAddress', schema: z.string() },
+    emailAddress: { column: 'emailAddress', schema: z.string(), caseInsensitive: true },
     name: { column: 'name', schema: z.string() },
   },
   searchColumns: ['name', 'emailAddress'],
@@ -135,7 +135,7 @@ const emailAddressViews = {
   emailAddress3: z.string().nullable(),
 };
 const emailFilters = {
-  emailAddress1: { column: 'emailAddress1', schema: z.string() },
+  emailAddress1: { column: 'emailAddress1', schema: z.string(), caseInsensitive: true },
   ownerId: { column: 'ownerId', schema: z.uuid() },
 };
 

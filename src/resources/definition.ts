@@ -26,6 +26,8 @@ export interface FilterSpec {
   readonly column: string;
   readonly schema: z.ZodType<string | number | boolean>;
   readonly description?: string;
+  /** compare ignoring case (email addresses) */
+  readonly caseInsensitive?: boolean;
 }
 
 export interface ResourceDefinition<T extends keyof Database, Create = RowData, Update = RowData> {

@@ -125,7 +125,10 @@ export class ResourceService {
         const message = parsed.error.issues.map((issue) => issue.message).join('; ');
         throw validationError(`Invalid filter '${name}': ${message}`, [{ field: name, message }]);
       }
-      select = select.where(filter.column, '=', parsed.data);
+      select =
+        filter.caseInsensitive && typeof parsed.data === 'string'
+          ? select.where(sql`lower(${sql.ref(filter.column)})`, '=', parsed.data.toLowerCase())
+          : select.where(filter.column, '=', parsed.data);
     }
     if (query.q !== undefined && !resource.searchColumns?.length) {
       throw validationError(`${resource.name} cannot be searched with q`, [{ field: 'q', message: 'not supported here' }]);

@@ -143,7 +143,7 @@ export const users = defineResource({
   filters: {
     businessUnitId: { column: 'businessUnitId', schema: z.uuid() },
     username: { column: 'username', schema: z.string() },
-    emailAddress: { column: 'emailAddress', schema: z.string() },
+    emailAddress: { column: 'emailAddress', schema: z.string(), caseInsensitive: true },
     disabled: { column: 'disabled', schema: z.stringbool() },
   },
   searchColumns: ['name', 'username', 'emailAddress'],
@@ -404,6 +404,12 @@ export const roles = defineResource({
   },
   async afterWrite(ctx, row, input) {
     if (input.privileges) await changePrivileges(ctx, row.id, input.privileges);
+  },
+  async beforeDelete(_ctx, row) {
+    // Without it nobody could administer the organization any more.
+    if (row.predefinedKey === 'systemAdministrator') {
+      throw conflict('The System Administrator role cannot be deleted');
+    }
   },
 });
 

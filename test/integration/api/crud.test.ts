@@ -710,11 +710,22 @@ describe('tokens', () => {
     expectStatus(await t.request('DELETE', `/api/tokens/${newId()}`), 404);
   });
 
-  it('an expired token is refused', async () => {
-    const issued = await t.request<{ token: string }>('POST', '/api/tokens', {
+  it('an expired token is refused, and a token cannot be created already expired', async () => {
+    const refused = await t.request('POST', '/api/tokens', {
       body: { name: 'expired', expiresAt: new Date(Date.now() - 1000).toISOString() },
     });
+    expectStatus(refused, 400);
+    const issued = await t.request<{ id: string; token: string }>('POST', '/api/tokens', {
+      body: { name: 'expiring', expiresAt: new Date(Date.now() + 60_000).toISOString() },
+    });
     expectStatus(issued, 201);
+    expectStatus(await t.request('GET', '/api/me', { token: issued.body.token }), 200);
+    // Let it run out without waiting a minute.
+    await t.database.db
+      .updateTable('apiTokens')
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where('id', '=', issued.body.id)
+      .execute();
     expectStatus(await t.request('GET', '/api/me', { token: issued.body.token }), 401);
   });
 
