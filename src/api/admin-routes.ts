@@ -8,8 +8,21 @@ import { isId } from '../db/ids.js';
 import { emails } from '../records/activities.js';
 import { forbidden, notFound } from '../resources/errors.js';
 import { authorize, parseInput, type ResourceService } from '../resources/service.js';
-import { addTeamMember, assignRole, removeRole, removeTeamMember, type RoleHolder } from '../security/assignments.js';
-import { ACCESS_RIGHTS, ENTITIES, SPECIAL_PRIVILEGES, privilegeKey, recordPrivilege, specialPrivilege } from '../security/catalogue.js';
+import {
+  addTeamMember,
+  assignRole,
+  removeRole,
+  removeTeamMember,
+  type RoleHolder,
+} from '../security/assignments.js';
+import {
+  ACCESS_RIGHTS,
+  ENTITIES,
+  SPECIAL_PRIVILEGES,
+  privilegeKey,
+  recordPrivilege,
+  specialPrivilege,
+} from '../security/catalogue.js';
 import { decide } from '../security/engine.js';
 import type { UserPrincipal } from '../security/model.js';
 import { users } from '../security/resources.js';
@@ -42,8 +55,14 @@ function effectivePrivileges(principal: UserPrincipal): Record<string, string> {
 
 const tokenCreate = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  userId: z.uuid().optional().describe('defaults to the caller; another user needs write access to that user'),
-  expiresAt: z.coerce.date().refine((date) => date.getTime() > Date.now(), 'must be in the future').optional(),
+  userId: z
+    .uuid()
+    .optional()
+    .describe('defaults to the caller; another user needs write access to that user'),
+  expiresAt: z.coerce
+    .date()
+    .refine((date) => date.getTime() > Date.now(), 'must be in the future')
+    .optional(),
 });
 
 const roleAssignment = z.strictObject({ roleId: z.uuid() });
@@ -139,7 +158,15 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       handler: async ({ ctx }) => ({
         items: await ctx.db
           .selectFrom('apiTokens')
-          .select(['id', 'name', 'tokenPrefix as prefix', 'createdAt', 'lastUsedAt', 'expiresAt', 'revokedAt'])
+          .select([
+            'id',
+            'name',
+            'tokenPrefix as prefix',
+            'createdAt',
+            'lastUsedAt',
+            'expiresAt',
+            'revokedAt',
+          ])
           .where('userId', '=', ctx.actor.id)
           .orderBy('id', 'desc')
           .execute(),
@@ -149,7 +176,7 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
       method: 'DELETE',
       path: '/api/tokens/:id',
       tag: 'Identity',
-      summary: 'Revoke one of the caller\'s API tokens',
+      summary: "Revoke one of the caller's API tokens",
       status: 204,
       handler: async ({ ctx, params }) => {
         if (!isId(params.id ?? '')) throw notFound('Token', params.id ?? '');
@@ -220,12 +247,21 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
           : undefined;
         if (!attachment) throw notFound('Attachment', params.id ?? '');
         const email = await service.load(ctx, emails, attachment.activityId);
-        const decision = decide(ctx.actor, recordPrivilege('read', 'activity'), emails.ownership(email as never), ctx.tree);
-        if (!decision.allowed) throw forbidden(`${ctx.actor.name} may not read this email: ${decision.privilegeName}`);
+        const decision = decide(
+          ctx.actor,
+          recordPrivilege('read', 'activity'),
+          emails.ownership(email as never),
+          ctx.tree,
+        );
+        if (!decision.allowed)
+          throw forbidden(`${ctx.actor.name} may not read this email: ${decision.privilegeName}`);
         // Served as a download so that a browser never renders attacker-controlled content inline.
         return reply
           .header('content-type', 'application/octet-stream')
-          .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(attachment.fileName)}`)
+          .header(
+            'content-disposition',
+            `attachment; filename*=UTF-8''${encodeURIComponent(attachment.fileName)}`,
+          )
           .header('x-content-type-options', 'nosniff')
           .send(Buffer.from(attachment.content ?? new Uint8Array()));
       },

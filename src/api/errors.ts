@@ -34,15 +34,24 @@ function fastifyClientError(error: FastifyError): ErrorBody | undefined {
   const status = error.statusCode;
   if (!status || status < 400 || status >= 500) return undefined;
   if (BODY_NOT_JSON.has(error.code)) {
-    return errorBody(400, 'MR_ERR_VALIDATION', `Invalid request body: ${error.message}`, [{ field: '(body)', message: error.message }]);
+    return errorBody(400, 'MR_ERR_VALIDATION', `Invalid request body: ${error.message}`, [
+      { field: '(body)', message: error.message },
+    ]);
   }
-  const code = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'MR_ERR_MEDIA_TYPE' : status === 413 ? 'MR_ERR_TOO_LARGE' : 'MR_ERR_BAD_REQUEST';
+  const code =
+    error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+      ? 'MR_ERR_MEDIA_TYPE'
+      : status === 413
+        ? 'MR_ERR_TOO_LARGE'
+        : 'MR_ERR_BAD_REQUEST';
   return errorBody(status, code, error.message);
 }
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof DomainError) {
-    void reply.status(error.statusCode).send(errorBody(error.statusCode, error.code, error.message, error.details));
+    void reply
+      .status(error.statusCode)
+      .send(errorBody(error.statusCode, error.code, error.message, error.details));
     return;
   }
   const clientError = fastifyClientError(error as FastifyError);
@@ -51,5 +60,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return;
   }
   request.log.error({ err: error }, 'request failed');
-  void reply.status(500).send(errorBody(500, 'MR_ERR_INTERNAL', 'An internal error occurred; see the server log for the request id'));
+  void reply
+    .status(500)
+    .send(
+      errorBody(500, 'MR_ERR_INTERNAL', 'An internal error occurred; see the server log for the request id'),
+    );
 }

@@ -13,7 +13,9 @@ function pageLimit(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw validationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [{ field: 'limit', message: 'out of range' }]);
+    throw validationError(`limit must be an integer from 1 to ${MAX_PAGE_SIZE}`, [
+      { field: 'limit', message: 'out of range' },
+    ]);
   }
   return limit;
 }
@@ -29,7 +31,10 @@ export function resourceRoutes(service: ResourceService, resource: Resource): Ro
     const filterDocs = Object.fromEntries(
       Object.entries(resource.filters ?? {}).map(([name, filter]) => [
         name,
-        { schema: filter.schema, description: filter.description ?? `only records whose ${name} equals this` },
+        {
+          schema: filter.schema,
+          description: filter.description ?? `only records whose ${name} equals this`,
+        },
       ]),
     );
     routes.push({
@@ -41,7 +46,12 @@ export function resourceRoutes(service: ResourceService, resource: Resource): Ro
         limit: { schema: z.number().int().min(1).max(MAX_PAGE_SIZE), description: 'page size (default 50)' },
         cursor: { schema: z.uuid(), description: 'nextCursor of the previous page' },
         ...(resource.searchColumns?.length
-          ? { q: { schema: z.string(), description: `case-insensitive search in ${resource.searchColumns.join(', ')}` } }
+          ? {
+              q: {
+                schema: z.string(),
+                description: `case-insensitive search in ${resource.searchColumns.join(', ')}`,
+              },
+            }
           : {}),
         ...filterDocs,
       },

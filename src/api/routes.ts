@@ -47,7 +47,11 @@ function queryRecord(query: unknown): Record<string, string> {
   return result;
 }
 
-export function registerRoutes(app: FastifyInstance, routes: readonly RouteSpec[], authenticate: Authenticator): void {
+export function registerRoutes(
+  app: FastifyInstance,
+  routes: readonly RouteSpec[],
+  authenticate: Authenticator,
+): void {
   for (const route of routes) {
     app.route({
       method: route.method,
@@ -127,7 +131,12 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[/:.-]+(\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(parameters.length ? { parameters } : {}),
       ...(route.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
         : {}),
       responses: {
         [ok]:
@@ -135,9 +144,14 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
             ? { description: 'Done' }
             : {
                 description: 'OK',
-                ...(route.response ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } } : {}),
+                ...(route.response
+                  ? { content: { 'application/json': { schema: jsonSchema(route.response, 'output') } } }
+                  : {}),
               },
-        default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+        },
       },
       ...(route.path === '/api/health' || route.path === '/api/openapi.json' ? { security: [] } : {}),
     };
@@ -150,7 +164,7 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
       version,
       description:
         'Configure and observe server-side synchronization. Authenticate with `Authorization: Bearer <token>`. ' +
-        'Every call is authorized by the security roles of the token\'s user.',
+        "Every call is authorized by the security roles of the token's user.",
     },
     servers: [{ url: '/' }],
     security: [{ bearerToken: [] }],

@@ -36,7 +36,11 @@ const PUBLIC_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
     path: '/api/health',
     tag: 'Operations',
     summary: 'Whether the service and its database answer (no token needed)',
-    response: z.object({ status: z.enum(['ok', 'unavailable']), database: z.enum(['postgres', 'embedded']), version: z.string() }),
+    response: z.object({
+      status: z.enum(['ok', 'unavailable']),
+      database: z.enum(['postgres', 'embedded']),
+      version: z.string(),
+    }),
   },
   {
     method: 'GET',
@@ -48,7 +52,9 @@ const PUBLIC_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
 ];
 
 /** For each route path, a matcher and the methods it supports (HEAD comes with GET). */
-function methodsByPath(routes: readonly Omit<RouteSpec, 'handler'>[]): { path: string; pattern: RegExp; methods: string[] }[] {
+function methodsByPath(
+  routes: readonly Omit<RouteSpec, 'handler'>[],
+): { path: string; pattern: RegExp; methods: string[] }[] {
   const byPath = new Map<string, Set<string>>();
   for (const route of routes) {
     const methods = byPath.get(route.path) ?? new Set<string>();
@@ -84,7 +90,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     const path = request.url.split('?')[0] ?? '';
     // A known path asked with a method it does not support (DELETE on a user, POST on an alert) is a 405 that
     // says what is possible, not a 404 that suggests the path is wrong.
-    const known = allowedMethods.find((entry) => entry.pattern.test(path) && !entry.methods.includes(request.method));
+    const known = allowedMethods.find(
+      (entry) => entry.pattern.test(path) && !entry.methods.includes(request.method),
+    );
     if (known) {
       void reply
         .status(405)
@@ -98,7 +106,9 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
         );
       return;
     }
-    void reply.status(404).send(errorBody(404, 'MR_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${path}`));
+    void reply
+      .status(404)
+      .send(errorBody(404, 'MR_ERR_ROUTE_NOT_FOUND', `No route ${request.method} ${path}`));
   });
 
   app.get('/api/health', async (_request, reply) => {
@@ -106,11 +116,15 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
       await sql`SELECT 1`.execute(deps.db);
       return { status: 'ok', database: deps.databaseKind, version: deps.version };
     } catch {
-      return reply.status(503).send({ status: 'unavailable', database: deps.databaseKind, version: deps.version });
+      return reply
+        .status(503)
+        .send({ status: 'unavailable', database: deps.databaseKind, version: deps.version });
     }
   });
   app.get('/api/openapi.json', async () => document);
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(consolePlaceholder(deps.version)));
+  app.get('/', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(consolePlaceholder(deps.version)),
+  );
 
   const authenticate = async (request: FastifyRequest): Promise<ActorContext> => {
     const header = request.headers.authorization ?? '';
@@ -118,7 +132,10 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     if (!match?.[1]) throw unauthorized('Send an API token as "Authorization: Bearer <token>"');
     const userId = await authenticateToken(deps.db, match[1]);
     if (!userId) throw unauthorized('The API token is unknown, revoked or expired');
-    const [actor, tree] = await Promise.all([loadUserPrincipal(deps.db, userId), loadBusinessUnitTree(deps.db)]);
+    const [actor, tree] = await Promise.all([
+      loadUserPrincipal(deps.db, userId),
+      loadBusinessUnitTree(deps.db),
+    ]);
     if (!actor) throw unauthorized('The API token belongs to a user that no longer exists');
     if (actor.disabled) throw unauthorized(`User ${actor.name} is disabled`);
     return { db: deps.db, actor, tree, secrets: deps.secrets };

@@ -66,7 +66,11 @@ async function start(config: Config, output: Output): Promise<number> {
     version: VERSION,
   });
   await app.listen({ host: config.host, port: config.port });
-  const worker = startSyncWorker({ db: runtime.database.db, logger: runtime.logger, workerId: workerId(config) });
+  const worker = startSyncWorker({
+    db: runtime.database.db,
+    logger: runtime.logger,
+    workerId: workerId(config),
+  });
   announceAdminToken(runtime, output);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -85,7 +89,11 @@ async function start(config: Config, output: Output): Promise<number> {
 async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
-  const running = startSyncWorker({ db: runtime.database.db, logger: runtime.logger, workerId: workerId(config) });
+  const running = startSyncWorker({
+    db: runtime.database.db,
+    logger: runtime.logger,
+    workerId: workerId(config),
+  });
   await waitForShutdown();
   await running.stop();
   await runtime.close();
@@ -126,7 +134,8 @@ async function tokenCreate(config: Config, args: string[], output: Output): Prom
       output.err(`No user with username ${values.user}`);
       return 1;
     }
-    if (user.disabled) output.err(`Warning: user ${values.user} is disabled; the token works once it is enabled.`);
+    if (user.disabled)
+      output.err(`Warning: user ${values.user} is disabled; the token works once it is enabled.`);
     const issued = await issueToken(runtime.database.db, {
       userId: user.id,
       name: values.name ?? `created by mailroom token create`,

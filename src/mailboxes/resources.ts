@@ -45,19 +45,29 @@ const profileFields = {
   name: z.string().trim().min(1).max(100),
   serverType,
   incomingHost: host.nullable().optional(),
-  incomingPort: port.nullable().optional().describe('defaults to the standard port for the protocol and TLS mode'),
+  incomingPort: port
+    .nullable()
+    .optional()
+    .describe('defaults to the standard port for the protocol and TLS mode'),
   incomingTls: tlsMode.optional(),
   outgoingHost: host.nullable().optional(),
   outgoingPort: port.nullable().optional(),
   outgoingTls: tlsMode.optional(),
-  actUrl: z.url({ protocol: /^https?$/ }).nullable().optional().describe('CalDAV/CardDAV server URL'),
+  actUrl: z
+    .url({ protocol: /^https?$/ })
+    .nullable()
+    .optional()
+    .describe('CalDAV/CardDAV server URL'),
   credentialSource: z.enum(['profile', 'mailbox']).optional(),
   incomingUsername: z.string().max(250).nullable().optional(),
   incomingPassword: password.nullable().optional().describe('write-only'),
   outgoingUsername: z.string().max(250).nullable().optional(),
   outgoingPassword: password.nullable().optional().describe('write-only'),
   useSameSettingsForOutgoing: z.boolean().optional(),
-  tlsVerifyCertificates: z.boolean().optional().describe('turn off only for servers with self-signed certificates'),
+  tlsVerifyCertificates: z
+    .boolean()
+    .optional()
+    .describe('turn off only for servers with self-signed certificates'),
   processEmailReceivedAfter: z.coerce.date().nullable().optional(),
   minPollingIntervalMinutes: z.number().int().min(0).max(1440).optional(),
   maxConcurrentConnections: z.number().int().min(1).max(300).optional(),
@@ -170,7 +180,10 @@ export const emailServerProfiles = defineResource({
       incomingPort: patch.incomingPort === undefined ? existing.incomingPort : patch.incomingPort,
       outgoingPort: patch.outgoingPort === undefined ? existing.outgoingPort : patch.outgoingPort,
     });
-    return { ...sealPasswords(ctx, { ...merged, ...(patch.serverType ? { serverType: patch.serverType } : {}) }), ...owner };
+    return {
+      ...sealPasswords(ctx, { ...merged, ...(patch.serverType ? { serverType: patch.serverType } : {}) }),
+      ...owner,
+    };
   },
 });
 
@@ -198,7 +211,11 @@ type MailboxInput = z.infer<typeof mailboxUpdate>;
 
 async function requireProfile(ctx: ActorContext, id: string | null | undefined): Promise<void> {
   if (!id) return;
-  const profile = await ctx.db.selectFrom('emailServerProfiles').select('id').where('id', '=', id).executeTakeFirst();
+  const profile = await ctx.db
+    .selectFrom('emailServerProfiles')
+    .select('id')
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!profile) {
     throw validationError(`emailServerProfileId: no email server profile ${id}`, [
       { field: 'emailServerProfileId', message: 'no email server profile with this id' },
@@ -272,7 +289,10 @@ export const mailboxes = defineResource({
   filters: {
     state: { column: 'state', schema: z.enum(['active', 'inactive']) },
     emailServerProfileId: { column: 'emailServerProfileId', schema: z.uuid() },
-    approvalStatus: { column: 'approvalStatus', schema: z.enum(['empty', 'approved', 'pendingApproval', 'rejected']) },
+    approvalStatus: {
+      column: 'approvalStatus',
+      schema: z.enum(['empty', 'approved', 'pendingApproval', 'rejected']),
+    },
     regardingType: { column: 'regardingType', schema: z.enum(['user', 'queue']) },
     regardingId: { column: 'regardingId', schema: z.uuid() },
     incomingStatus: { column: 'incomingStatus', schema: z.enum(['notRun', 'success', 'failure']) },
@@ -286,7 +306,13 @@ export const mailboxes = defineResource({
   naturalKey: ['name'],
   ownership: principalOwnership('mailbox'),
   toView(row) {
-    const { passwordEncrypted, testScheduled: _t, testCompletedAt: _c, lastSyncErrorCount: _n, ...rest } = row;
+    const {
+      passwordEncrypted,
+      testScheduled: _t,
+      testCompletedAt: _c,
+      lastSyncErrorCount: _n,
+      ...rest
+    } = row;
     return { ...rest, passwordSet: passwordEncrypted !== null };
   },
   async prepareCreate(ctx, input) {
@@ -318,7 +344,11 @@ export const mailboxes = defineResource({
     return {
       ...mailboxColumns(ctx, patch),
       ...(addressChanged
-        ? { approvalStatus: patch.emailAddress ? 'pendingApproval' : 'empty', approvedBy: null, approvedAt: null }
+        ? {
+            approvalStatus: patch.emailAddress ? 'pendingApproval' : 'empty',
+            approvedBy: null,
+            approvedAt: null,
+          }
         : {}),
       ...owner,
     };

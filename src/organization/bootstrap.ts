@@ -33,12 +33,24 @@ export async function bootstrap(db: Db, options: BootstrapOptions = {}): Promise
     await sql`SELECT pg_advisory_xact_lock(7243001)`.execute(trx);
     const existing = await trx.selectFrom('organization').select('id').executeTakeFirst();
     const rootBusinessUnitId = existing
-      ? (await trx.selectFrom('businessUnits').select('id').where('parentId', 'is', null).executeTakeFirstOrThrow()).id
+      ? (
+          await trx
+            .selectFrom('businessUnits')
+            .select('id')
+            .where('parentId', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).id
       : newId();
     if (!existing) {
       const name = options.organizationName ?? 'Mailroom';
-      await trx.insertInto('businessUnits').values({ id: rootBusinessUnitId, name, parentId: null }).execute();
-      await trx.insertInto('organization').values({ id: newId(), name, defaultEmailServerProfileId: null }).execute();
+      await trx
+        .insertInto('businessUnits')
+        .values({ id: rootBusinessUnitId, name, parentId: null })
+        .execute();
+      await trx
+        .insertInto('organization')
+        .values({ id: newId(), name, defaultEmailServerProfileId: null })
+        .execute();
     }
     await seedPredefinedRoles(trx, rootBusinessUnitId);
     const organization = await trx.selectFrom('organization').select('id').executeTakeFirstOrThrow();
@@ -97,9 +109,9 @@ export async function bootstrap(db: Db, options: BootstrapOptions = {}): Promise
 
 async function seedPredefinedRoles(db: Db, rootBusinessUnitId: string): Promise<void> {
   const present = new Set(
-    (await db.selectFrom('roles').select('predefinedKey').where('predefinedKey', 'is not', null).execute()).map(
-      (row) => row.predefinedKey,
-    ),
+    (
+      await db.selectFrom('roles').select('predefinedKey').where('predefinedKey', 'is not', null).execute()
+    ).map((row) => row.predefinedKey),
   );
   for (const role of PREDEFINED_ROLES) {
     if (present.has(role.key)) continue;

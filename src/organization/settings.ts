@@ -18,7 +18,10 @@ export const organizationUpdateSchema = z
     requireApprovalForQueueEmail: z.boolean(),
     emailCorrelationEnabled: z.boolean(),
     trackingTokenEnabled: z.boolean(),
-    trackingTokenPrefix: z.string().max(20).regex(/^[^\s[\]#]*$/, 'no spaces, brackets or #'),
+    trackingTokenPrefix: z
+      .string()
+      .max(20)
+      .regex(/^[^\s[\]#]*$/, 'no spaces, brackets or #'),
     trackingTokenDigits: z.number().int().min(1).max(9),
     smartMatchingEnabled: z.boolean(),
     autoCreateContacts: z.boolean(),
@@ -49,12 +52,20 @@ async function loadOrganization(ctx: Pick<ActorContext, 'db'>): Promise<Row<'org
 }
 
 function authorizeOrganization(ctx: ActorContext, right: 'read' | 'write'): void {
-  const decision = decide(ctx.actor, recordPrivilege(right, 'organization'), { entity: 'organization' }, ctx.tree);
+  const decision = decide(
+    ctx.actor,
+    recordPrivilege(right, 'organization'),
+    { entity: 'organization' },
+    ctx.tree,
+  );
   if (!decision.allowed) {
-    throw forbidden(`${ctx.actor.name} may not ${right} the organization settings: ${decision.privilegeName}`, {
-      privilege: decision.privilegeName,
-      reason: decision.reason,
-    });
+    throw forbidden(
+      `${ctx.actor.name} may not ${right} the organization settings: ${decision.privilegeName}`,
+      {
+        privilege: decision.privilegeName,
+        reason: decision.reason,
+      },
+    );
   }
 }
 

@@ -49,9 +49,25 @@ const common = {
   ...ownerFields,
 };
 
-const EMAIL_STATUSES = ['draft', 'completed', 'sent', 'received', 'canceled', 'pendingSend', 'sending', 'failed'] as const;
+const EMAIL_STATUSES = [
+  'draft',
+  'completed',
+  'sent',
+  'received',
+  'canceled',
+  'pendingSend',
+  'sending',
+  'failed',
+] as const;
 const APPOINTMENT_STATUSES = ['free', 'tentative', 'completed', 'canceled', 'busy', 'outOfOffice'] as const;
-const TASK_STATUSES = ['notStarted', 'inProgress', 'waitingOnSomeoneElse', 'completed', 'canceled', 'deferred'] as const;
+const TASK_STATUSES = [
+  'notStarted',
+  'inProgress',
+  'waitingOnSomeoneElse',
+  'completed',
+  'canceled',
+  'deferred',
+] as const;
 
 const emailFields = {
   ...common,
@@ -91,7 +107,11 @@ const taskFields = {
 /** Which party lists each activity type has, and the participation each list stores. */
 const PARTY_LISTS: Readonly<Record<ActivityType, Readonly<Record<string, Participation>>>> = {
   email: { from: 'from', to: 'to', cc: 'cc', bcc: 'bcc' },
-  appointment: { organizer: 'organizer', requiredAttendees: 'requiredAttendee', optionalAttendees: 'optionalAttendee' },
+  appointment: {
+    organizer: 'organizer',
+    requiredAttendees: 'requiredAttendee',
+    optionalAttendees: 'optionalAttendee',
+  },
   task: {},
 };
 
@@ -117,7 +137,10 @@ function checkSchedule(start: Date | null | undefined, end: Date | null | undefi
   }
 }
 
-function checkRegarding(input: { regardingType?: string | null | undefined; regardingId?: string | null | undefined }): void {
+function checkRegarding(input: {
+  regardingType?: string | null | undefined;
+  regardingId?: string | null | undefined;
+}): void {
   if (Boolean(input.regardingType) !== Boolean(input.regardingId)) {
     throw validationError('regardingType and regardingId go together', [
       { field: input.regardingType ? 'regardingId' : 'regardingType', message: 'required with the other' },
@@ -126,11 +149,19 @@ function checkRegarding(input: { regardingType?: string | null | undefined; rega
 }
 
 async function maxAttachmentBytes(ctx: ActorContext): Promise<number> {
-  const organization = await ctx.db.selectFrom('organization').select('maxAttachmentSizeKb').executeTakeFirst();
+  const organization = await ctx.db
+    .selectFrom('organization')
+    .select('maxAttachmentSizeKb')
+    .executeTakeFirst();
   return (organization?.maxAttachmentSizeKb ?? 5120) * 1024;
 }
 
-async function writeParties(ctx: ActorContext, activityId: string, type: ActivityType, input: RowData): Promise<void> {
+async function writeParties(
+  ctx: ActorContext,
+  activityId: string,
+  type: ActivityType,
+  input: RowData,
+): Promise<void> {
   for (const [field, participation] of Object.entries(PARTY_LISTS[type])) {
     const list = input[field] as PartyInput[] | undefined;
     if (list === undefined) continue;
@@ -158,15 +189,20 @@ async function writeParties(ctx: ActorContext, activityId: string, type: Activit
   }
 }
 
-async function writeAttachments(ctx: ActorContext, activityId: string, list: readonly AttachmentInput[]): Promise<void> {
+async function writeAttachments(
+  ctx: ActorContext,
+  activityId: string,
+  list: readonly AttachmentInput[],
+): Promise<void> {
   if (list.length === 0) return;
   const limit = await maxAttachmentBytes(ctx);
   const rows = list.map((item, index) => {
     const content = Buffer.from(item.contentBase64, 'base64');
     if (limit > 0 && content.length > limit) {
-      throw validationError(`attachments.${index}: ${item.fileName} is larger than the limit of ${limit / 1024} KB`, [
-        { field: `attachments.${index}.contentBase64`, message: 'larger than the organization limit' },
-      ]);
+      throw validationError(
+        `attachments.${index}: ${item.fileName} is larger than the limit of ${limit / 1024} KB`,
+        [{ field: `attachments.${index}.contentBase64`, message: 'larger than the organization limit' }],
+      );
     }
     return {
       id: newId(),
@@ -191,7 +227,12 @@ async function loadActivityRelations(
   const related = new Map<string, RowData>();
   if (ids.length === 0) return related;
   const [partyRows, attachmentRows] = await Promise.all([
-    ctx.db.selectFrom('activityParties').selectAll().where('activityId', 'in', ids).orderBy('position').execute(),
+    ctx.db
+      .selectFrom('activityParties')
+      .selectAll()
+      .where('activityId', 'in', ids)
+      .orderBy('position')
+      .execute(),
     type === 'email'
       ? ctx.db
           .selectFrom('attachments')
@@ -205,7 +246,12 @@ async function loadActivityRelations(
     for (const [field, participation] of Object.entries(PARTY_LISTS[type])) {
       view[field] = partyRows
         .filter((row) => row.activityId === id && row.participation === participation)
-        .map(({ address, displayName, partyType, partyId }) => ({ address, displayName, partyType, partyId }));
+        .map(({ address, displayName, partyType, partyId }) => ({
+          address,
+          displayName,
+          partyType,
+          partyId,
+        }));
     }
     if (type === 'email') {
       view.attachments = attachmentRows
@@ -339,10 +385,15 @@ function activityResource<Fields extends z.ZodRawShape>(options: {
     async prepareUpdate(ctx, existing, patch) {
       const data = patch as ActivityInput;
       checkRegarding({
-        regardingType: data.regardingType === undefined ? existing.regardingType : (data.regardingType as string | null),
-        regardingId: data.regardingId === undefined ? existing.regardingId : (data.regardingId as string | null),
+        regardingType:
+          data.regardingType === undefined ? existing.regardingType : (data.regardingType as string | null),
+        regardingId:
+          data.regardingId === undefined ? existing.regardingId : (data.regardingId as string | null),
       });
-      checkSchedule(data.scheduledStart ?? existing.scheduledStart, data.scheduledEnd ?? existing.scheduledEnd);
+      checkSchedule(
+        data.scheduledStart ?? existing.scheduledStart,
+        data.scheduledEnd ?? existing.scheduledEnd,
+      );
       const status = data.status as string | undefined;
       return {
         ...columnsOf(data),

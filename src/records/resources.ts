@@ -32,7 +32,9 @@ async function ownedRow<T extends { ownerId?: string | undefined; ownerType?: 'u
   return { id: newId(), ...definedOnly(columns), ...extra, ...(await resolveOwner(ctx, input)) };
 }
 
-async function ownedChanges<T extends { ownerId?: string | undefined; ownerType?: 'user' | 'team' | undefined }>(
+async function ownedChanges<
+  T extends { ownerId?: string | undefined; ownerType?: 'user' | 'team' | undefined },
+>(
   ctx: ActorContext,
   existing: { ownerId: string; ownerType: 'user' | 'team' },
   patch: T,
@@ -122,7 +124,11 @@ export const queues = defineResource({
   },
   async beforeDelete(ctx, row) {
     // The queue's mailbox goes with it, as in the reference system.
-    await ctx.db.deleteFrom('mailboxes').where('regardingType', '=', 'queue').where('regardingId', '=', row.id).execute();
+    await ctx.db
+      .deleteFrom('mailboxes')
+      .where('regardingType', '=', 'queue')
+      .where('regardingId', '=', row.id)
+      .execute();
   },
 });
 
@@ -200,7 +206,9 @@ async function requireAccount(ctx: ActorContext, id: string | null | undefined):
   if (!id) return;
   const found = await ctx.db.selectFrom('accounts').select('id').where('id', '=', id).executeTakeFirst();
   if (!found) {
-    throw validationError(`parentAccountId: no account ${id}`, [{ field: 'parentAccountId', message: 'no account with this id' }]);
+    throw validationError(`parentAccountId: no account ${id}`, [
+      { field: 'parentAccountId', message: 'no account with this id' },
+    ]);
   }
 }
 
@@ -336,7 +344,10 @@ export const queueItems = defineResource({
       .select(['ownerId', 'ownerType', 'businessUnitId'])
       .where('id', '=', input.queueId)
       .executeTakeFirst();
-    if (!queue) throw validationError(`queueId: no queue ${input.queueId}`, [{ field: 'queueId', message: 'no queue with this id' }]);
+    if (!queue)
+      throw validationError(`queueId: no queue ${input.queueId}`, [
+        { field: 'queueId', message: 'no queue with this id' },
+      ]);
     return { id: newId(), ...input, workerId: input.workerId ?? null, ...queue };
   },
   prepareUpdate: async (_ctx, _existing, patch) => definedOnly(patch),

@@ -57,7 +57,12 @@ export interface ResourceDefinition<T extends keyof Database, Create = RowData, 
   loadRelated?(ctx: ActorContext, rows: readonly Row<T>[]): Promise<Map<string, RowData>>;
   prepareCreate?(ctx: ActorContext, input: Create): Promise<RowData>;
   prepareUpdate?(ctx: ActorContext, existing: Row<T>, patch: Update): Promise<RowData>;
-  afterWrite?(ctx: ActorContext, row: Row<T>, input: Create | Update, kind: 'create' | 'update'): Promise<void>;
+  afterWrite?(
+    ctx: ActorContext,
+    row: Row<T>,
+    input: Create | Update,
+    kind: 'create' | 'update',
+  ): Promise<void>;
   beforeDelete?(ctx: ActorContext, row: Row<T>): Promise<void>;
 }
 

@@ -35,7 +35,10 @@ export async function resolveOwner(
           .select(['businessUnitId', 'teamType'])
           .where('id', '=', ownerId)
           .executeTakeFirst();
-  if (!owner) throw validationError(`ownerId: no ${ownerType} ${ownerId}`, [{ field: 'ownerId', message: `no ${ownerType} with this id` }]);
+  if (!owner)
+    throw validationError(`ownerId: no ${ownerType} ${ownerId}`, [
+      { field: 'ownerId', message: `no ${ownerType} with this id` },
+    ]);
   if ('teamType' in owner && owner.teamType !== 'owner') {
     throw validationError('ownerId: an access team cannot own records', [
       { field: 'ownerId', message: 'only owner teams can own records' },

@@ -131,7 +131,9 @@ export class ResourceService {
           : select.where(filter.column, '=', parsed.data);
     }
     if (query.q !== undefined && !resource.searchColumns?.length) {
-      throw validationError(`${resource.name} cannot be searched with q`, [{ field: 'q', message: 'not supported here' }]);
+      throw validationError(`${resource.name} cannot be searched with q`, [
+        { field: 'q', message: 'not supported here' },
+      ]);
     }
     if (query.q && resource.searchColumns?.length) {
       const pattern = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -153,7 +155,9 @@ export class ResourceService {
     }
     if (query.cursor) {
       if (!isId(query.cursor)) {
-        throw validationError('cursor must be the id returned as nextCursor', [{ field: 'cursor', message: 'not a nextCursor value' }]);
+        throw validationError('cursor must be the id returned as nextCursor', [
+          { field: 'cursor', message: 'not a nextCursor value' },
+        ]);
       }
       select = select.where('id', '<', query.cursor);
     }
@@ -169,17 +173,30 @@ export class ResourceService {
 
   async get(ctx: ActorContext, resource: Resource, id: string): Promise<RowData> {
     const row = await this.load(ctx, resource, id);
-    authorize(ctx, resource, 'read', resource.ownership(row as never), `read this ${resource.label.toLowerCase()}`);
+    authorize(
+      ctx,
+      resource,
+      'read',
+      resource.ownership(row as never),
+      `read this ${resource.label.toLowerCase()}`,
+    );
     const [view] = await this.view(ctx, resource, [row]);
     return view ?? {};
   }
 
   async create(ctx: ActorContext, resource: Resource, input: unknown): Promise<RowData> {
-    if (!resource.createSchema) throw new DomainError('MR_ERR_METHOD', 405, `${resource.label} cannot be created`);
+    if (!resource.createSchema)
+      throw new DomainError('MR_ERR_METHOD', 405, `${resource.label} cannot be created`);
     const data = parseInput(resource.createSchema, input, `${resource.label.toLowerCase()}`);
     const id = await this.inTransaction(ctx, resource, async (tx) => {
       const values = await (resource.prepareCreate?.(tx, data) ?? Promise.resolve(data));
-      authorize(tx, resource, 'create', resource.ownership(values as never), `create this ${resource.label.toLowerCase()}`);
+      authorize(
+        tx,
+        resource,
+        'create',
+        resource.ownership(values as never),
+        `create this ${resource.label.toLowerCase()}`,
+      );
       await loose(tx.db)
         .insertInto(resource.table)
         .values({ ...values, ...resource.scope })
@@ -192,7 +209,8 @@ export class ResourceService {
   }
 
   async update(ctx: ActorContext, resource: Resource, id: string, patch: unknown): Promise<RowData> {
-    if (!resource.updateSchema) throw new DomainError('MR_ERR_METHOD', 405, `${resource.label} cannot be changed`);
+    if (!resource.updateSchema)
+      throw new DomainError('MR_ERR_METHOD', 405, `${resource.label} cannot be changed`);
     const data = parseInput(resource.updateSchema, patch, `${resource.label.toLowerCase()} change`);
     await this.inTransaction(ctx, resource, async (tx) => {
       const existing = await this.load(tx, resource, id, true);
@@ -218,7 +236,13 @@ export class ResourceService {
   async delete(ctx: ActorContext, resource: Resource, id: string): Promise<void> {
     await this.inTransaction(ctx, resource, async (tx) => {
       const existing = await this.load(tx, resource, id, true);
-      authorize(tx, resource, 'delete', resource.ownership(existing as never), `delete this ${resource.label.toLowerCase()}`);
+      authorize(
+        tx,
+        resource,
+        'delete',
+        resource.ownership(existing as never),
+        `delete this ${resource.label.toLowerCase()}`,
+      );
       await resource.beforeDelete?.(tx, existing as never);
       await loose(tx.db).deleteFrom(resource.table).where('id', '=', id).execute();
     });

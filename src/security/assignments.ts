@@ -27,16 +27,30 @@ export async function assignRole(
   await inTransaction(ctx, async (tx) => {
     const resource = holder === 'users' ? users : teams;
     const row = await service.load(tx, resource, holderId, true);
-    authorize(tx, resource, 'write', resource.ownership(row as never), `change the roles of this ${resource.label.toLowerCase()}`);
+    authorize(
+      tx,
+      resource,
+      'write',
+      resource.ownership(row as never),
+      `change the roles of this ${resource.label.toLowerCase()}`,
+    );
     const role = await service.load(tx, roles, roleId);
     authorize(tx, roles, 'read', roles.ownership(role as never), 'assign this role');
     if (holder === 'teams' && row.teamType !== 'owner') {
       throw validationError('Only owner teams can hold security roles; access teams get access by sharing');
     }
     if (holder === 'users') {
-      await tx.db.insertInto('userRoles').values({ userId: holderId, roleId }).onConflict((oc) => oc.doNothing()).execute();
+      await tx.db
+        .insertInto('userRoles')
+        .values({ userId: holderId, roleId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     } else {
-      await tx.db.insertInto('teamRoles').values({ teamId: holderId, roleId }).onConflict((oc) => oc.doNothing()).execute();
+      await tx.db
+        .insertInto('teamRoles')
+        .values({ teamId: holderId, roleId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   });
 }
@@ -51,15 +65,34 @@ export async function removeRole(
   await inTransaction(ctx, async (tx) => {
     const resource = holder === 'users' ? users : teams;
     const row = await service.load(tx, resource, holderId, true);
-    authorize(tx, resource, 'write', resource.ownership(row as never), `change the roles of this ${resource.label.toLowerCase()}`);
+    authorize(
+      tx,
+      resource,
+      'write',
+      resource.ownership(row as never),
+      `change the roles of this ${resource.label.toLowerCase()}`,
+    );
     if (holder === 'users') {
       if (holderId === ctx.actor.id) {
-        const admin = await tx.db.selectFrom('roles').select('id').where('predefinedKey', '=', 'systemAdministrator').executeTakeFirst();
-        if (admin?.id === roleId) throw conflict('You cannot remove the System Administrator role from yourself');
+        const admin = await tx.db
+          .selectFrom('roles')
+          .select('id')
+          .where('predefinedKey', '=', 'systemAdministrator')
+          .executeTakeFirst();
+        if (admin?.id === roleId)
+          throw conflict('You cannot remove the System Administrator role from yourself');
       }
-      await tx.db.deleteFrom('userRoles').where('userId', '=', holderId).where('roleId', '=', roleId).execute();
+      await tx.db
+        .deleteFrom('userRoles')
+        .where('userId', '=', holderId)
+        .where('roleId', '=', roleId)
+        .execute();
     } else {
-      await tx.db.deleteFrom('teamRoles').where('teamId', '=', holderId).where('roleId', '=', roleId).execute();
+      await tx.db
+        .deleteFrom('teamRoles')
+        .where('teamId', '=', holderId)
+        .where('roleId', '=', roleId)
+        .execute();
     }
   });
 }
@@ -74,7 +107,11 @@ export async function addTeamMember(
     const team = await service.load(tx, teams, teamId, true);
     authorize(tx, teams, 'write', teams.ownership(team as never), 'change the members of this team');
     await service.load(tx, users, userId);
-    await tx.db.insertInto('teamMembers').values({ teamId, userId }).onConflict((oc) => oc.doNothing()).execute();
+    await tx.db
+      .insertInto('teamMembers')
+      .values({ teamId, userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
   });
 }
 

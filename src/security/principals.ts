@@ -122,5 +122,7 @@ export async function loadOwnerPrincipal(
   db: Queryable,
   owner: { ownerType: 'user' | 'team'; ownerId: string },
 ): Promise<UserPrincipal | TeamPrincipal | undefined> {
-  return owner.ownerType === 'user' ? loadUserPrincipal(db, owner.ownerId) : loadTeamPrincipal(db, owner.ownerId);
+  return owner.ownerType === 'user'
+    ? loadUserPrincipal(db, owner.ownerId)
+    : loadTeamPrincipal(db, owner.ownerId);
 }

@@ -13,17 +13,26 @@ import { DEPTHS, parsePrivilegeKey, type Depth } from './catalogue.js';
 
 const name = z.string().trim().min(1).max(200);
 const emailAddress = z.email().max(254).nullable();
-const depthGranted = z.enum(DEPTHS.filter((depth) => depth !== 'none') as ['user', 'businessUnit', 'parentChild', 'organization']);
+const depthGranted = z.enum(
+  DEPTHS.filter((depth) => depth !== 'none') as ['user', 'businessUnit', 'parentChild', 'organization'],
+);
 
 async function rootBusinessUnitId(ctx: ActorContext): Promise<string> {
-  const root = await ctx.db.selectFrom('businessUnits').select('id').where('parentId', 'is', null).executeTakeFirst();
+  const root = await ctx.db
+    .selectFrom('businessUnits')
+    .select('id')
+    .where('parentId', 'is', null)
+    .executeTakeFirst();
   if (!root) throw validationError('The organization has no root business unit; run mailroom migrate first');
   return root.id;
 }
 
 async function requireBusinessUnit(ctx: ActorContext, id: string, field = 'businessUnitId'): Promise<void> {
   const unit = await ctx.db.selectFrom('businessUnits').select('id').where('id', '=', id).executeTakeFirst();
-  if (!unit) throw validationError(`${field}: no business unit ${id}`, [{ field, message: 'no business unit with this id' }]);
+  if (!unit)
+    throw validationError(`${field}: no business unit ${id}`, [
+      { field, message: 'no business unit with this id' },
+    ]);
 }
 
 // ---------------------------------------------------------------- business units
@@ -33,7 +42,11 @@ const businessUnitCreate = z.strictObject({
   parentId: z.uuid().optional().describe('defaults to the root business unit'),
   disabled: z.boolean().optional(),
 });
-const businessUnitUpdate = z.strictObject({ name: name.optional(), parentId: z.uuid().optional(), disabled: z.boolean().optional() });
+const businessUnitUpdate = z.strictObject({
+  name: name.optional(),
+  parentId: z.uuid().optional(),
+  disabled: z.boolean().optional(),
+});
 
 export const businessUnits = defineResource({
   name: 'business-units',
@@ -86,7 +99,10 @@ const userCreate = z.strictObject({
   emailAddress: emailAddress.optional(),
   businessUnitId: z.uuid().optional().describe('defaults to the root business unit'),
   disabled: z.boolean().optional(),
-  allowSendAs: z.boolean().optional().describe('lets other users with the send-as privilege send email as this user'),
+  allowSendAs: z
+    .boolean()
+    .optional()
+    .describe('lets other users with the send-as privilege send email as this user'),
 });
 const userUpdate = userCreate.omit({ username: true }).partial();
 
@@ -99,8 +115,16 @@ async function loadAssignedRoles(
   if (ids.length === 0) return byOwner;
   const rows =
     table === 'userRoles'
-      ? await ctx.db.selectFrom('userRoles').select(['userId as holder', 'roleId']).where('userId', 'in', ids).execute()
-      : await ctx.db.selectFrom('teamRoles').select(['teamId as holder', 'roleId']).where('teamId', 'in', ids).execute();
+      ? await ctx.db
+          .selectFrom('userRoles')
+          .select(['userId as holder', 'roleId'])
+          .where('userId', 'in', ids)
+          .execute()
+      : await ctx.db
+          .selectFrom('teamRoles')
+          .select(['teamId as holder', 'roleId'])
+          .where('teamId', 'in', ids)
+          .execute();
   for (const row of rows) byOwner.set(row.holder, [...(byOwner.get(row.holder) ?? []), row.roleId]);
   return byOwner;
 }
@@ -305,7 +329,11 @@ const privilegesInput = z
   .superRefine((grants, context) => {
     for (const key of Object.keys(grants)) {
       if (!parsePrivilegeKey(key)) {
-        context.addIssue({ code: 'custom', path: [key], message: `unknown privilege '${key}' (use entity:right or special:name)` });
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `unknown privilege '${key}' (use entity:right or special:name)`,
+        });
       }
     }
   })
@@ -332,13 +360,19 @@ export async function changePrivileges(
     .filter((entry): entry is [string, z.infer<typeof depthGranted>] => entry[1] !== 'none')
     .map(([privilegeKey, depth]) => ({ roleId, privilegeKey, depth }));
   if (removed.length > 0) {
-    await ctx.db.deleteFrom('rolePrivileges').where('roleId', '=', roleId).where('privilegeKey', 'in', removed).execute();
+    await ctx.db
+      .deleteFrom('rolePrivileges')
+      .where('roleId', '=', roleId)
+      .where('privilegeKey', 'in', removed)
+      .execute();
   }
   if (granted.length > 0) {
     await ctx.db
       .insertInto('rolePrivileges')
       .values(granted)
-      .onConflict((oc) => oc.columns(['roleId', 'privilegeKey']).doUpdateSet((eb) => ({ depth: eb.ref('excluded.depth') })))
+      .onConflict((oc) =>
+        oc.columns(['roleId', 'privilegeKey']).doUpdateSet((eb) => ({ depth: eb.ref('excluded.depth') })),
+      )
       .execute();
   }
 }
@@ -412,4 +446,3 @@ export const roles = defineResource({
     }
   },
 });
-

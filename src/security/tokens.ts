@@ -43,7 +43,11 @@ export async function issueToken(
 }
 
 /** The user a token belongs to, if the token is known, not revoked and not expired. */
-export async function authenticateToken(db: Db, token: string, now = new Date()): Promise<string | undefined> {
+export async function authenticateToken(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<string | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const row = await db
     .selectFrom('apiTokens')

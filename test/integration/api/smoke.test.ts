@@ -33,7 +33,11 @@ describe('API basics', () => {
   });
 
   it('serves an OpenAPI 3.1 document', async () => {
-    const res = await t.request<{ openapi: string; paths: Record<string, unknown> }>('GET', '/api/openapi.json', { token: null });
+    const res = await t.request<{ openapi: string; paths: Record<string, unknown> }>(
+      'GET',
+      '/api/openapi.json',
+      { token: null },
+    );
     expect(res.body.openapi).toBe('3.1.0');
     expect(Object.keys(res.body.paths)).toContain('/api/mailboxes/{id}');
   });
@@ -49,13 +53,21 @@ describe('guards', () => {
   });
 
   it('filters email addresses ignoring case', async () => {
-    await t.request('POST', '/api/contacts', { body: { lastName: 'Case', emailAddress1: 'Mixed.Case@Example.test' } });
-    const found = await t.request<{ items: unknown[] }>('GET', '/api/contacts?emailAddress1=mixed.case@example.TEST');
+    await t.request('POST', '/api/contacts', {
+      body: { lastName: 'Case', emailAddress1: 'Mixed.Case@Example.test' },
+    });
+    const found = await t.request<{ items: unknown[] }>(
+      'GET',
+      '/api/contacts?emailAddress1=mixed.case@example.TEST',
+    );
     expect(found.body.items).toHaveLength(1);
   });
 
   it('refuses to delete the System Administrator role', async () => {
-    const roles = await t.request<{ items: { id: string; predefinedKey: string | null }[] }>('GET', '/api/roles');
+    const roles = await t.request<{ items: { id: string; predefinedKey: string | null }[] }>(
+      'GET',
+      '/api/roles',
+    );
     const admin = roles.body.items.find((role) => role.predefinedKey === 'systemAdministrator');
     const res = await t.request('DELETE', `/api/roles/${admin?.id}`);
     expect(res.status).toBe(409);
@@ -63,7 +75,9 @@ describe('guards', () => {
   });
 
   it("refuses to delete a user's mailbox but deletes a forward mailbox", async () => {
-    const user = await t.request<{ mailboxId: string }>('POST', '/api/users', { body: { name: 'Bo', username: 'bo' } });
+    const user = await t.request<{ mailboxId: string }>('POST', '/api/users', {
+      body: { name: 'Bo', username: 'bo' },
+    });
     const refused = await t.request('DELETE', `/api/mailboxes/${user.body.mailboxId}`);
     expect(refused.status).toBe(409);
     const forward = await t.request<{ id: string }>('POST', '/api/mailboxes', {
@@ -74,7 +88,9 @@ describe('guards', () => {
   });
 
   it('refuses tokens that expire in the past', async () => {
-    const res = await t.request('POST', '/api/tokens', { body: { name: 'old', expiresAt: '2001-01-01T00:00:00Z' } });
+    const res = await t.request('POST', '/api/tokens', {
+      body: { name: 'old', expiresAt: '2001-01-01T00:00:00Z' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ details: [{ field: 'expiresAt' }] });
   });

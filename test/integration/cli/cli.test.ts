@@ -7,7 +7,12 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../support/database.js';
 
-const CLI = ['--import', 'tsx', '-e', "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })"];
+const CLI = [
+  '--import',
+  'tsx',
+  '-e',
+  "import('./src/cli/main.ts').then(async (m) => { process.exitCode = await m.runCli(process.argv.slice(1)); })",
+];
 
 interface Finished {
   code: number | null;
@@ -15,7 +20,10 @@ interface Finished {
   stderr: string;
 }
 
-function mailroom(args: string[], env: Record<string, string>): { done: Promise<Finished>; child: ReturnType<typeof spawn>; output: () => string } {
+function mailroom(
+  args: string[],
+  env: Record<string, string>,
+): { done: Promise<Finished>; child: ReturnType<typeof spawn>; output: () => string } {
   const child = spawn(process.execPath, [...CLI, ...args], {
     env: { ...process.env, MAILROOM_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,7 +92,9 @@ describe('mailroom CLI', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', database: 'postgres' });
     const me = await fetch(`${url}/api/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(me.status).toBe(200);
-    expect(((await me.json()) as { privileges: Record<string, string> }).privileges['mailbox:read']).toBe('organization');
+    expect(((await me.json()) as { privileges: Record<string, string> }).privileges['mailbox:read']).toBe(
+      'organization',
+    );
     // Tokens never reach the log.
     expect(run.output()).not.toContain(token);
     run.child.kill('SIGTERM');
@@ -95,7 +105,11 @@ describe('mailroom CLI', () => {
 
   it('production mode refuses to start without a secret key, naming the variable', async () => {
     const { MAILROOM_SECRET_KEY: _key, ...withoutKey } = env;
-    const result = await mailroom(['migrate'], { ...withoutKey, MAILROOM_MODE: 'production', MAILROOM_SECRET_KEY: '' }).done;
+    const result = await mailroom(['migrate'], {
+      ...withoutKey,
+      MAILROOM_MODE: 'production',
+      MAILROOM_SECRET_KEY: '',
+    }).done;
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/MAILROOM_SECRET_KEY is required in production mode/);
   });
