@@ -186,6 +186,17 @@ function fullName(firstName: string | null | undefined, lastName: string): strin
   return [firstName, lastName].filter((part) => part && part.trim()).join(' ');
 }
 
+/** The new full name when a patch changes either part of the name. */
+function fullNameChange(
+  existing: { firstName: string | null; lastName: string },
+  patch: { firstName?: string | null | undefined; lastName?: string | undefined },
+): { fullName?: string } {
+  if (patch.firstName === undefined && patch.lastName === undefined) return {};
+  return {
+    fullName: fullName(patch.firstName === undefined ? existing.firstName : patch.firstName, patch.lastName ?? existing.lastName),
+  };
+}
+
 const personFields = {
   firstName: text(50),
   lastName: z.string().trim().min(1).max(50),
@@ -250,11 +261,7 @@ export const contacts = defineResource({
   },
   async prepareUpdate(ctx, existing, patch) {
     await requireAccount(ctx, patch.parentAccountId);
-    const name =
-      patch.firstName !== undefined || patch.lastName !== undefined
-        ? { fullName: fullName(patch.firstName ?? existing.firstName, patch.lastName ?? existing.lastName) }
-        : {};
-    return ownedChanges(ctx, existing, patch, name);
+    return ownedChanges(ctx, existing, patch, fullNameChange(existing, patch));
   },
 });
 
@@ -290,11 +297,7 @@ export const leads = defineResource({
   prepareCreate: (ctx, input) =>
     ownedRow(ctx, input, { fullName: fullName(input.firstName, input.lastName) }),
   prepareUpdate(ctx, existing, patch) {
-    const name =
-      patch.firstName !== undefined || patch.lastName !== undefined
-        ? { fullName: fullName(patch.firstName ?? existing.firstName, patch.lastName ?? existing.lastName) }
-        : {};
-    return ownedChanges(ctx, existing, patch, name);
+    return ownedChanges(ctx, existing, patch, fullNameChange(existing, patch));
   },
 });
 

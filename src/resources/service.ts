@@ -47,6 +47,12 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string
   throw validationError(`Invalid ${what}: ${summary}`, details);
 }
 
+/** Runs `work` in a transaction, or inside the caller's when there already is one (e.g. `mailroom apply`). */
+export async function withinTransaction<T>(ctx: ActorContext, work: (tx: ActorContext) => Promise<T>): Promise<T> {
+  if (ctx.db.isTransaction) return work(ctx);
+  return ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
+}
+
 export function authorize(
   ctx: ActorContext,
   resource: Resource,
@@ -276,9 +282,7 @@ export class ResourceService {
     work: (tx: ActorContext) => Promise<T>,
   ): Promise<T> {
     try {
-      // Inside a caller's transaction (e.g. `mailroom apply`), join it instead of nesting.
-      if (ctx.db.isTransaction) return await work(ctx);
-      return await ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
+      return await withinTransaction(ctx, work);
     } catch (error) {
       if (error instanceof DomainError) throw error;
       return translateDatabaseError(error, resource.label);

@@ -5,16 +5,29 @@
  */
 import type { ActorContext } from '../resources/definition.js';
 import { conflict, validationError } from '../resources/errors.js';
-import type { ResourceService } from '../resources/service.js';
-import { authorize } from '../resources/service.js';
+import type { RowData } from '../resources/definition.js';
+import { authorize, withinTransaction as inTransaction, type ResourceService } from '../resources/service.js';
 import { roles, teams, users } from './resources.js';
 
 export type RoleHolder = 'users' | 'teams';
 
-async function inTransaction(ctx: ActorContext, work: (tx: ActorContext) => Promise<void>): Promise<void> {
-  // Inside a caller's transaction (e.g. `mailroom apply`), join it instead of nesting.
-  if (ctx.db.isTransaction) return work(ctx);
-  await ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
+/** Loads the user or team whose roles change, locked, after checking the actor may write it. */
+async function holderForRoleChange(
+  service: ResourceService,
+  tx: ActorContext,
+  holder: RoleHolder,
+  holderId: string,
+): Promise<RowData> {
+  const resource = holder === 'users' ? users : teams;
+  const row = await service.load(tx, resource, holderId, true);
+  authorize(
+    tx,
+    resource,
+    'write',
+    resource.ownership(row as never),
+    `change the roles of this ${resource.label.toLowerCase()}`,
+  );
+  return row;
 }
 
 export async function assignRole(
@@ -25,15 +38,7 @@ export async function assignRole(
   roleId: string,
 ): Promise<void> {
   await inTransaction(ctx, async (tx) => {
-    const resource = holder === 'users' ? users : teams;
-    const row = await service.load(tx, resource, holderId, true);
-    authorize(
-      tx,
-      resource,
-      'write',
-      resource.ownership(row as never),
-      `change the roles of this ${resource.label.toLowerCase()}`,
-    );
+    const row = await holderForRoleChange(service, tx, holder, holderId);
     const role = await service.load(tx, roles, roleId);
     authorize(tx, roles, 'read', roles.ownership(role as never), 'assign this role');
     if (holder === 'teams' && row.teamType !== 'owner') {
@@ -63,15 +68,7 @@ export async function removeRole(
   roleId: string,
 ): Promise<void> {
   await inTransaction(ctx, async (tx) => {
-    const resource = holder === 'users' ? users : teams;
-    const row = await service.load(tx, resource, holderId, true);
-    authorize(
-      tx,
-      resource,
-      'write',
-      resource.ownership(row as never),
-      `change the roles of this ${resource.label.toLowerCase()}`,
-    );
+    await holderForRoleChange(service, tx, holder, holderId);
     if (holder === 'users') {
       if (holderId === ctx.actor.id) {
         const admin = await tx.db
