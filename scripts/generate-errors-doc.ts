@@ -1,0 +1,214 @@
+/**
+ * Writes docs/errors.md from the alert catalogue (src/diagnostics/alert-catalogue.ts).
+ *
+ *   npx tsx scripts/generate-errors-doc.ts          # write docs/errors.md
+ *   npx tsx scripts/generate-errors-doc.ts --check  # exit 1 if docs/errors.md is out of date
+ *
+ * test/unit/diagnostics/errors-doc.test.ts fails when the file differs from
+ * what this script produces, so edit the catalogue, then run the script.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { format, resolveConfig } from 'prettier';
+import {
+  ALERT_CATALOGUE,
+  NOT_APPLICABLE,
+  PLACEHOLDER_MEANINGS,
+  REFERENCE_ROWS,
+  TEST_MESSAGE_SUBJECT_TEMPLATE,
+  rowOf,
+  type AlertCatalogueEntry,
+  type NotApplicableRow,
+} from '../src/diagnostics/alert-catalogue.js';
+
+export const ERRORS_DOC_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'errors.md');
+
+const SECTIONS: readonly { letter: string; title: string }[] = [
+  { letter: 'A', title: 'A. Configuration, Test & Enable, connectivity and authentication' },
+  { letter: 'B', title: 'B. Email server profile connection test and approval' },
+  { letter: 'C', title: 'C. Incoming email processing' },
+  { letter: 'D', title: 'D. Item-level results of incoming email' },
+  { letter: 'E', title: 'E. Appointments, contacts and tasks (ACT)' },
+  { letter: 'F', title: 'F. Outgoing email' },
+  { letter: 'G', title: 'G. Adjacent (Outlook add-in, Copilot, identity)' },
+];
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|');
+const code = (text: string): string => (text.includes('`') ? `\`\` ${text} \`\`` : `\`${text}\``);
+const anchor = (id: string): string => `#${id.toLowerCase()}`;
+
+function entryBlock(entry: AlertCatalogueEntry): string {
+  const channel = entry.itemWorkload ? `item (${entry.itemWorkload})` : entry.channel;
+  const lines = [
+    `#### ${entry.id}`,
+    '',
+    `${code(entry.code)}${entry.codeDocumented || entry.rows.length === 0 ? '' : " (the reference gives no code; the name is Mailroom's)"}` +
+      `${entry.numericCode === undefined ? '' : ` · ${entry.numericCode}`}`,
+    '',
+    `Channel **${channel}** · level **${entry.level}** · failure **${entry.failure}** · text **${entry.text}**` +
+      `${entry.legacy ? ' · **legacy wording, not raised**' : ''}`,
+    '',
+    `> ${entry.template}`,
+  ];
+  if (entry.serverErrorCode !== undefined)
+    lines.push('>', `> Email Server Error Code: ${entry.serverErrorCode}`);
+  if (entry.details !== undefined) lines.push('>', `> Details: ${entry.details}`);
+  lines.push('', `- **When:** ${entry.when}`, `- **Meaning:** ${entry.meaning}`, `- **Fix:** ${entry.fix}`);
+  if (entry.note !== undefined) lines.push(`- **Note:** ${entry.note}`);
+  return lines.join('\n');
+}
+
+function notApplicableBlock(row: NotApplicableRow): string {
+  return [`#### ${row.id}`, '', `${code(row.code)} — **does not apply**`, '', row.reason].join('\n');
+}
+
+function indexTable(): string {
+  const lines = ['| Id | Code | Channel | Level | Failure |', '|---|---|---|---|---|'];
+  for (const entry of ALERT_CATALOGUE) {
+    if (entry.legacy) continue;
+    const channel = entry.itemWorkload ? `item (${entry.itemWorkload})` : entry.channel;
+    lines.push(
+      `| [${entry.id}](${anchor(entry.id)}) | ${cell(code(entry.code))} | ${channel} | ${entry.level} | ${entry.failure} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function referenceSection(letter: string): string {
+  const blocks: string[] = [];
+  for (const row of REFERENCE_ROWS.filter((r) => r.startsWith(letter))) {
+    const own = blocks.length;
+    for (const entry of ALERT_CATALOGUE.filter((e) => rowOf(e.id) === row)) blocks.push(entryBlock(entry));
+    for (const na of NOT_APPLICABLE.filter((n) => rowOf(n.id) === row)) blocks.push(notApplicableBlock(na));
+    const elsewhere = ALERT_CATALOGUE.filter((e) => rowOf(e.id) !== row && e.rows.includes(row));
+    if (elsewhere.length > 0) {
+      const links = elsewhere.map((e) => `[${e.id}](${anchor(e.id)})`).join(' and ');
+      const them = elsewhere.length === 1 ? 'that entry' : 'those entries';
+      const line = `Row ${row} has the same text as ${links}; Mailroom raises ${them} for it.`;
+      blocks.push(blocks.length === own ? [`#### ${row}`, '', line].join('\n') : line);
+    }
+  }
+  return blocks.join('\n\n');
+}
+
+/** The document's markdown, before formatting. */
+export function renderErrorsMarkdown(): string {
+  const placeholders = Object.entries(PLACEHOLDER_MEANINGS)
+    .map(([name, meaning]) => `| \`{${name}}\` | ${cell(meaning)} |`)
+    .join('\n');
+  const own = ALERT_CATALOGUE.filter((e) => e.rows.length === 0)
+    .map(entryBlock)
+    .join('\n\n');
+  const applicable = REFERENCE_ROWS.filter((row) => ALERT_CATALOGUE.some((e) => e.rows.includes(row)));
+  const parts = [
+    '# Error and alert codes',
+    '',
+    '<!-- Generated by scripts/generate-errors-doc.ts from src/diagnostics/alert-catalogue.ts: edit the catalogue, then run `npx tsx scripts/generate-errors-doc.ts`. -->',
+    '',
+    'Every problem Mailroom meets while testing or synchronizing a mailbox becomes an **alert** with a level',
+    '(error, warning, information), a stable **code**, a **message** rendered from a fixed template, often an',
+    '**Email Server Error Code** line and details, and links to the mailbox, its email server profile and the',
+    'item concerned. A repeat of an open alert (same code, channel, mailbox, profile and item) adds to its',
+    'count and last-seen time instead of creating another; the alert is resolved when the channel succeeds again.',
+    'Alerts are listed through `GET /api/alerts` (filters: `level`, `code`, `channel`, `mailboxId`,',
+    '`emailServerProfileId`).',
+    '',
+    'The codes and message texts follow the alert catalogue of the reference system (Microsoft Dynamics 365',
+    'server-side synchronization) **word for word**, because administrators search for them. Ids `A1`…`G16`',
+    'are the rows of that catalogue; a suffix marks a variant (`-in` incoming, `-out` outgoing, `-act`',
+    "appointments/contacts/tasks, `-legacy` an older wording). Ids `MR…` are Mailroom's own codes for",
+    'situations the reference does not cover. Rows that cannot occur with IMAP, POP3, SMTP, CalDAV, CardDAV',
+    "or Mailroom's records are listed where they belong, with the reason.",
+    '',
+    `Of the ${REFERENCE_ROWS.length} reference rows, ${applicable.length} are reproduced by ` +
+      `${ALERT_CATALOGUE.filter((e) => e.rows.length > 0).length} entries (for a few rows only some variants apply; ` +
+      `the others are listed with the reason) and ${REFERENCE_ROWS.length - applicable.length} do not apply; Mailroom adds ` +
+      `${ALERT_CATALOGUE.filter((e) => e.rows.length === 0).length} entries of its own.`,
+    '',
+    '## Reading an alert',
+    '',
+    '- **Product name.** Where the reference names its product, the text uses the organization setting',
+    '  `productName` (default "Mailroom") through `{product}`. The subject of the Test & Enable test message is',
+    `  "${TEST_MESSAGE_SUBJECT_TEMPLATE}", where \`{productShort}\` is the product name without a leading`,
+    '  "Microsoft ". With `productName` set to "Microsoft Dynamics 365", every text reads exactly as in the',
+    '  reference ("An internal Microsoft Dynamics 365 error occurred …"; test subject "Your mailbox is now',
+    '  connected to Dynamics 365"): the reference uses the full name in alert texts and the short one only in',
+    '  that subject.',
+    "- **Text.** *verbatim*: the reference's text; *adapted*: a documented sentence of the reference carried",
+    "  over to a direction it does not show, or completed where it is cut short (the entry's note says which);",
+    "  *own*: Mailroom's wording, because the reference documents the code but no message, or the code is",
+    "  Mailroom's. Subjects are shown in double quotes, names of mailboxes and profiles without.",
+    '- **Failure class.** *transient*: the channel is retried with growing, jittered delays; after the',
+    "  organization's `transientFailureLimit` consecutive failures it is disabled with",
+    `  [MR15](${anchor('MR15-in')}). *permanent*: the channel is disabled at once and stays disabled until`,
+    '  Test & Enable succeeds. *none*: nothing is disabled or retried. For item-level alerts the class applies',
+    '  to the one message or item: transient items are retried for a few cycles and then parked',
+    `  ([C16](${anchor('C16')})); permanent ones are not retried; the mailbox itself carries on.`,
+    '- **The last sentence** says the same, as in the reference: "The system will try … again later" means',
+    '  transient; "has been disabled" or "Then, enable the mailbox …" means permanent; "didn\'t synchronize"',
+    '  only says that this attempt failed.',
+    '- **Who sees it.** Mailbox-level alerts go to the mailbox owner and the profile owner; profile-level',
+    '  alerts to the profile owner, and also to the mailbox owners when the organization setting',
+    '  `notifyMailboxOwnerOfProfileAlerts` is on. The settings `generateAlertsForErrors`, `…Warnings` and',
+    '  `…Information` choose which levels are recorded.',
+    '',
+    '### Placeholders',
+    '',
+    '| Placeholder | Value |',
+    '|---|---|',
+    placeholders,
+    '',
+    '## Index',
+    '',
+    indexTable(),
+    '',
+    '## Reference catalogue',
+    '',
+    ...SECTIONS.flatMap(({ letter, title }) => [`### ${title}`, '', referenceSection(letter), '']),
+    "## Mailroom's own codes",
+    '',
+    'Situations the reference has no row for. Their texts follow the same pattern: the mailbox is named and',
+    'the last sentence says what happens next.',
+    '',
+    own,
+    '',
+    '## API error codes (`MR_ERR_*`)',
+    '',
+    'Requests to the REST API that fail answer with an HTTP status and a body',
+    '`{ "statusCode", "code", "error", "message", "details" }` whose `code` is one of the `MR_ERR_*` codes',
+    '(`MR_ERR_VALIDATION`, `MR_ERR_UNAUTHORIZED`, `MR_ERR_FORBIDDEN`, `MR_ERR_NOT_FOUND`, `MR_ERR_CONFLICT`, …).',
+    'They describe the request, not a mailbox, and are never stored as alerts; the full list with causes and',
+    'fixes is in [docs/api.md](api.md#errors). A refused privilege names itself in `details.privilege`',
+    '(for example approving an address without `prvApproveRejectEmailAddress`).',
+    '',
+  ];
+  return parts.join('\n');
+}
+
+/** docs/errors.md as it should be: the markdown, formatted with the project's Prettier settings. */
+export async function renderErrorsDoc(): Promise<string> {
+  const options = (await resolveConfig(ERRORS_DOC_PATH)) ?? {};
+  return format(renderErrorsMarkdown(), { ...options, filepath: ERRORS_DOC_PATH });
+}
+
+async function main(): Promise<void> {
+  const content = await renderErrorsDoc();
+  if (process.argv.includes('--check')) {
+    let current = '';
+    try {
+      current = readFileSync(ERRORS_DOC_PATH, 'utf8');
+    } catch {
+      // missing counts as out of date
+    }
+    if (current !== content) {
+      console.error('docs/errors.md is out of date: run npx tsx scripts/generate-errors-doc.ts');
+      process.exit(1);
+    }
+    return;
+  }
+  writeFileSync(ERRORS_DOC_PATH, content);
+  console.log(`wrote ${ERRORS_DOC_PATH}`);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
