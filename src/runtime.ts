@@ -3,10 +3,14 @@
  * database (migrated), organization (bootstrapped) and the secret box.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { migrateToLatest, openDatabase, type OpenedDatabase } from './db/connection.js';
 import { bootstrap, type BootstrapResult } from './organization/bootstrap.js';
+import { actConnector, classifyFailure, incomingConnector, outgoingConnector } from './connectors/index.js';
+import type { TlsTrust } from './mailboxes/connection-settings.js';
+import { TestRunner } from './mailboxes/test-runner.js';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './security/secrets.js';
 
 export interface Runtime {
@@ -16,6 +20,9 @@ export interface Runtime {
   readonly secrets: SecretBox;
   readonly bootstrap: BootstrapResult;
   readonly version: string;
+  readonly trust: TlsTrust;
+  /** runs Test & Enable requests; used by the API (to start them at once) and the sync worker */
+  readonly testRunner: TestRunner;
   close(): Promise<void>;
 }
 
@@ -54,14 +61,31 @@ export async function openRuntime(config: Config, logger: Logger = createLogger(
     const applied = await migrateToLatest(database.db);
     if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
     const result = await bootstrap(database.db);
+    const secrets = createSecretBox(key);
+    const trust: TlsTrust = {
+      extraCa: config.tlsCaFile ? await readFile(config.tlsCaFile, 'utf8') : undefined,
+    };
+    const testRunner = new TestRunner({
+      db: database.db,
+      secrets,
+      trust,
+      connectors: { incoming: incomingConnector, outgoing: outgoingConnector, act: actConnector },
+      classify: classifyFailure,
+      logger,
+    });
     return {
       config,
       logger,
       database,
-      secrets: createSecretBox(key),
+      secrets,
       bootstrap: result,
       version: VERSION,
-      close: () => database.close(),
+      trust,
+      testRunner,
+      close: async () => {
+        await testRunner.idle();
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close();

@@ -30,7 +30,7 @@ export interface RouteSpec {
   readonly query?: Readonly<Record<string, { schema: z.ZodType; description?: string }>>;
   readonly response?: z.ZodType;
   /** success status; 204 sends no body */
-  readonly status?: 200 | 201 | 204;
+  readonly status?: 200 | 201 | 202 | 204;
   handler(input: RouteInput): Promise<unknown>;
 }
 
@@ -58,6 +58,8 @@ export function registerRoutes(
       url: route.path,
       handler: async (request, reply) => {
         const ctx = await authenticate(request);
+        // Set first, so that a handler may answer otherwise (e.g. 200 instead of 202 when it waited).
+        void reply.status(route.status ?? 200);
         const result = await route.handler({
           ctx,
           params: (request.params ?? {}) as Record<string, string>,
@@ -66,8 +68,8 @@ export function registerRoutes(
           reply,
         });
         if (reply.sent) return reply;
-        if (route.status === 204) return reply.status(204).send();
-        return reply.status(route.status ?? 200).send(result);
+        if (reply.statusCode === 204) return reply.send();
+        return reply.send(result);
       },
     });
   }

@@ -16,7 +16,9 @@ import { ResourceService } from '../resources/service.js';
 import { loadBusinessUnitTree, loadUserPrincipal } from '../security/principals.js';
 import type { SecretBox } from '../security/secrets.js';
 import { authenticateToken } from '../security/tokens.js';
+import type { TestRunner } from '../mailboxes/test-runner.js';
 import { adminRoutes } from './admin-routes.js';
+import { mailboxRoutes } from './mailbox-routes.js';
 import { errorBody, handleError } from './errors.js';
 import { resourceRoutes } from './resource-routes.js';
 import { openApiDocument, registerRoutes, type RouteSpec } from './routes.js';
@@ -27,6 +29,8 @@ export interface ServerDependencies {
   readonly secrets: SecretBox;
   readonly logger?: Logger;
   readonly version: string;
+  /** runs Test & Enable requests in this process; without it they wait for a worker */
+  readonly testRunner?: TestRunner;
 }
 
 /** Routes served without a token; registered directly below and listed here for the OpenAPI document. */
@@ -69,8 +73,12 @@ function methodsByPath(
   }));
 }
 
-export function allRoutes(service: ResourceService): RouteSpec[] {
-  return [...RESOURCES.flatMap((resource) => resourceRoutes(service, resource)), ...adminRoutes(service)];
+export function allRoutes(service: ResourceService, testRunner?: TestRunner): RouteSpec[] {
+  return [
+    ...RESOURCES.flatMap((resource) => resourceRoutes(service, resource)),
+    ...adminRoutes(service),
+    ...mailboxRoutes(service, testRunner),
+  ];
 }
 
 export async function buildServer(deps: ServerDependencies): Promise<FastifyInstance> {
@@ -81,7 +89,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     requestIdHeader: 'x-request-id',
   });
   const service = new ResourceService(RESOURCES);
-  const routes = allRoutes(service);
+  const routes = allRoutes(service, deps.testRunner);
   const document = openApiDocument([...PUBLIC_ROUTES, ...routes], deps.version);
   const allowedMethods = methodsByPath([...PUBLIC_ROUTES, ...routes]);
 

@@ -11,6 +11,8 @@ import { createLogger, openRuntime, VERSION, type Runtime } from '../runtime.js'
 import { SecretKeyError } from '../security/secrets.js';
 import { issueToken } from '../security/tokens.js';
 import { startSyncWorker } from '../sync/worker.js';
+import { isId } from '../db/ids.js';
+import { diagnoseMailbox, formatDiagnosis } from '../mailboxes/diagnose.js';
 import { runApplyCommand } from './apply-command.js';
 
 const USAGE = `Usage: mailroom <command> [options]
@@ -24,6 +26,8 @@ Commands:
   apply FILE [--as USERNAME] [--dry-run]
                          create or update users, teams, roles, queues, profiles and
                          mailboxes from a YAML or JSON file; running it twice changes nothing
+  diagnose MAILBOX        run every Test & Enable precondition for a mailbox (id, email
+                         address or name) without changing anything, and say what would fail
   version                print the version
 
 Configuration is read from the environment; see docs/configuration.md.
@@ -64,12 +68,13 @@ async function start(config: Config, output: Output): Promise<number> {
     secrets: runtime.secrets,
     logger: runtime.logger,
     version: VERSION,
+    testRunner: runtime.testRunner,
   });
   await app.listen({ host: config.host, port: config.port });
   const worker = startSyncWorker({
-    db: runtime.database.db,
     logger: runtime.logger,
     workerId: workerId(config),
+    testRunner: runtime.testRunner,
   });
   announceAdminToken(runtime, output);
   const address = app.server.address();
@@ -90,9 +95,9 @@ async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
   const running = startSyncWorker({
-    db: runtime.database.db,
     logger: runtime.logger,
     workerId: workerId(config),
+    testRunner: runtime.testRunner,
   });
   await waitForShutdown();
   await running.stop();
@@ -148,6 +153,43 @@ async function tokenCreate(config: Config, args: string[], output: Output): Prom
   }
 }
 
+async function diagnose(config: Config, args: string[], output: Output): Promise<number> {
+  const [reference, ...extra] = args;
+  if (!reference || extra.length > 0) {
+    output.err('diagnose needs one MAILBOX: its id, email address or name');
+    return 2;
+  }
+  const runtime = await openRuntime(config, createLogger({ logLevel: 'warn' }));
+  try {
+    const db = runtime.database.db;
+    const matches = await db
+      .selectFrom('mailboxes')
+      .select(['id', 'name'])
+      .where((eb) =>
+        eb.or([
+          ...(isId(reference) ? [eb('id', '=', reference)] : []),
+          eb(eb.fn('lower', ['emailAddress']), '=', reference.toLowerCase()),
+          eb('name', '=', reference),
+        ]),
+      )
+      .execute();
+    if (matches.length !== 1) {
+      output.err(
+        matches.length === 0
+          ? `No mailbox with id, email address or name ${reference}`
+          : `${matches.length} mailboxes match ${reference}; use an id: ${matches.map((m) => `${m.id} (${m.name})`).join(', ')}`,
+      );
+      return 1;
+    }
+    const report = await diagnoseMailbox(db, matches[0]!.id);
+    if (!report) return 1;
+    output.out(formatDiagnosis(report));
+    return report.ok ? 0 : 3;
+  } finally {
+    await runtime.close();
+  }
+}
+
 export async function runCli(argv: readonly string[], output: Output = consoleOutput): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -163,6 +205,8 @@ export async function runCli(argv: readonly string[], output: Output = consoleOu
         return await tokenCreate(loadConfig(), rest.slice(1), output);
       case 'apply':
         return await runApplyCommand(loadConfig(), rest, output);
+      case 'diagnose':
+        return await diagnose(loadConfig(), rest, output);
       case 'version':
       case '--version':
         output.out(VERSION);

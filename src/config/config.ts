@@ -15,6 +15,7 @@ const environmentSchema = z.object({
   MAILROOM_MODE: z.enum(['development', 'production']).default('development'),
   MAILROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAILROOM_WORKER_ID: z.string().min(1).optional(),
+  MAILROOM_TLS_CA_FILE: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -28,6 +29,8 @@ export interface Config {
   readonly mode: 'development' | 'production';
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly workerId: string | undefined;
+  /** PEM file of extra certificate authorities trusted for mail and calendar servers (a company CA) */
+  readonly tlsCaFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -52,5 +55,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mode: values.MAILROOM_MODE,
     logLevel: values.MAILROOM_LOG_LEVEL,
     workerId: values.MAILROOM_WORKER_ID,
+    tlsCaFile: values.MAILROOM_TLS_CA_FILE,
   };
 }

@@ -23,7 +23,7 @@ export type IncomingMethod = 'none' | 'serverSideSync' | 'forwardMailbox';
 export type OutgoingMethod = 'none' | 'serverSideSync';
 export type ActMethod = 'none' | 'serverSideSync';
 export type AlertLevel = 'error' | 'warning' | 'information';
-export type AlertChannel = 'incoming' | 'outgoing' | 'act' | 'profile' | 'approval';
+export type AlertChannel = 'incoming' | 'outgoing' | 'act' | 'profile' | 'approval' | 'item';
 export type IncomingEmailFilter =
   'all' | 'responsesToTrackedEmail' | 'fromLeadsContactsAccounts' | 'fromEmailEnabledRecords' | 'none';
 export type ActivityType = 'email' | 'appointment' | 'task';
@@ -203,6 +203,92 @@ export interface MailboxTable extends Timestamps, Owned {
   lastSuccessfulSyncAt: Date | null;
   lastSyncErrorCode: string | null;
   lastSyncErrorCount: Defaulted<number>;
+  testRequestedAt: Date | null;
+  testRequestedBy: string | null;
+  testStartedAt: Date | null;
+  testAttempts: Defaulted<number>;
+  // Scheduling and leases, one set per channel (migration 0003).
+  incomingDueAt: Date | null;
+  incomingLeaseOwner: string | null;
+  incomingLeaseExpiresAt: Date | null;
+  incomingLeaseToken: Defaulted<number>;
+  incomingFailureCount: Defaulted<number>;
+  incomingQuietCycles: Defaulted<number>;
+  incomingLastCycle: Json<ChannelCycleStats | null>;
+  outgoingDueAt: Date | null;
+  outgoingLeaseOwner: string | null;
+  outgoingLeaseExpiresAt: Date | null;
+  outgoingLeaseToken: Defaulted<number>;
+  outgoingFailureCount: Defaulted<number>;
+  outgoingQuietCycles: Defaulted<number>;
+  outgoingLastCycle: Json<ChannelCycleStats | null>;
+  actDueAt: Date | null;
+  actLeaseOwner: string | null;
+  actLeaseExpiresAt: Date | null;
+  actLeaseToken: Defaulted<number>;
+  actFailureCount: Defaulted<number>;
+  actQuietCycles: Defaulted<number>;
+  actLastCycle: Json<ChannelCycleStats | null>;
+}
+
+/** What the last cycle of a channel did (mailboxes.*_last_cycle). */
+export interface ChannelCycleStats {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly outcome: 'success' | 'failure';
+  /** the alert code of a failed cycle */
+  readonly code?: string;
+  /** messages looked at (new ones and retried ones) */
+  readonly seen: number;
+  /** activities created */
+  readonly created: number;
+  /** messages associated with an activity that already existed (same Message-ID) */
+  readonly associated: number;
+  /** item-level failures that will be retried */
+  readonly failed: number;
+  /** item-level failures given up on */
+  readonly parked: number;
+  /** messages older than the process-email-from date */
+  readonly skipped: number;
+}
+
+export interface MailboxFolderCursorTable {
+  mailboxId: string;
+  folder: string;
+  uidValidity: number;
+  lastUid: Defaulted<number>;
+  /** numeric(20): may exceed 2^53, so kept as a string */
+  highestModseq: string | null;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export type LedgerStatus = 'processed' | 'failed' | 'parked' | 'skipped';
+
+export interface MessageLedgerTable {
+  id: string;
+  mailboxId: string;
+  messageKey: string;
+  folder: string;
+  uidValidity: number;
+  uid: number;
+  messageId: string | null;
+  dedupeKey: string | null;
+  activityId: string | null;
+  createdActivity: Defaulted<boolean>;
+  status: LedgerStatus;
+  attempts: Defaulted<number>;
+  lastErrorCode: string | null;
+  lastErrorReason: string | null;
+  subject: string | null;
+  sizeBytes: number | null;
+  receivedAt: Date | null;
+  firstSeenAt: Generated<Date>;
+  lastAttemptAt: Generated<Date>;
+  processedAt: Date | null;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
 }
 
 export interface AlertTable extends Timestamps, Owned {
@@ -218,6 +304,12 @@ export interface AlertTable extends Timestamps, Owned {
   emailServerProfileId: string | null;
   itemReference: string | null;
   fingerprint: string;
+  entryId: string | null;
+  failureClass: 'transient' | 'permanent' | 'none' | null;
+  serverErrorCode: string | null;
+  profileOwnerId: string | null;
+  profileOwnerType: OwnerType | null;
+  profileBusinessUnitId: string | null;
   occurrenceCount: Defaulted<number>;
   firstSeenAt: Generated<Date>;
   lastSeenAt: Generated<Date>;
@@ -294,6 +386,8 @@ export interface ActivityTable extends Timestamps, Owned {
   recurrenceRule: string | null;
   icalUid: string | null;
   percentComplete: number | null;
+  /** incoming email only: Message-ID (or content fingerprint), unique (migration 0003) */
+  dedupeKey: string | null;
 }
 
 export interface ActivityPartyTable {
@@ -350,6 +444,8 @@ export interface Database {
   activityParties: ActivityPartyTable;
   attachments: AttachmentTable;
   queueItems: QueueItemTable;
+  mailboxFolderCursors: MailboxFolderCursorTable;
+  messageLedger: MessageLedgerTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

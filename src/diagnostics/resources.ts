@@ -7,7 +7,7 @@ import { defineResource } from '../resources/definition.js';
 import { ownerView, principalOwnership, timestampsView } from '../resources/ownership.js';
 
 const level = z.enum(['error', 'warning', 'information']);
-const channel = z.enum(['incoming', 'outgoing', 'act', 'profile', 'approval']);
+const channel = z.enum(['incoming', 'outgoing', 'act', 'profile', 'approval', 'item']);
 
 export const alerts = defineResource({
   name: 'alerts',
@@ -20,6 +20,10 @@ export const alerts = defineResource({
       id: z.uuid(),
       level,
       code: z.string(),
+      entryId: z.string().nullable().describe('the catalogue entry (see docs/errors.md)'),
+      failureClass: z.enum(['transient', 'permanent', 'none']).nullable(),
+      serverErrorCode: z.string().nullable().describe('the "Email Server Error Code" line'),
+      profileOwnerId: z.uuid().nullable(),
       channel: channel.nullable(),
       message: z.string(),
       details: z.record(z.string(), z.unknown()),
@@ -40,10 +44,19 @@ export const alerts = defineResource({
     code: { column: 'code', schema: z.string() },
     channel: { column: 'channel', schema: channel },
     mailboxId: { column: 'mailboxId', schema: z.uuid() },
+    entryId: { column: 'entryId', schema: z.string() },
     emailServerProfileId: { column: 'emailServerProfileId', schema: z.uuid() },
   },
   searchColumns: ['message', 'code'],
   reachColumns: { owner: 'ownerId', businessUnit: 'businessUnitId' },
+  // The owner of the mailbox's email server profile is told of the mailbox's alerts too.
+  sharedReadColumns: { owner: 'profileOwnerId', businessUnit: 'profileBusinessUnitId' },
   ownership: principalOwnership('alert'),
-  toView: ({ fingerprint: _fingerprint, ...row }) => ({ ...row }),
+  sharedReadOwnership: (row) =>
+    row.profileOwnerId && row.profileBusinessUnitId
+      ? { entity: 'alert', ownerId: row.profileOwnerId, businessUnitId: row.profileBusinessUnitId }
+      : undefined,
+  toView: ({ fingerprint: _fingerprint, profileOwnerType: _type, profileBusinessUnitId: _unit, ...row }) => ({
+    ...row,
+  }),
 });

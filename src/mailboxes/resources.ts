@@ -332,12 +332,15 @@ export const mailboxes = defineResource({
   async prepareUpdate(ctx, existing, patch) {
     checkForwardRules({ ...patch, isForwardMailbox: patch.isForwardMailbox ?? existing.isForwardMailbox });
     await requireProfile(ctx, patch.emailServerProfileId);
-    // The owner of a user's or queue's mailbox is derived from that user or queue.
-    if (existing.regardingType && (patch.ownerId !== undefined || patch.ownerType !== undefined)) {
-      throw validationError(
-        `The owner of this mailbox follows its ${existing.regardingType}; change the ${existing.regardingType}'s owner instead`,
-        [{ field: 'ownerId', message: `derived from the ${existing.regardingType}` }],
-      );
+    // A queue mailbox's owner follows its queue. A user mailbox may be assigned
+    // elsewhere (as in the reference system), which Test & Enable then reports.
+    if (
+      existing.regardingType === 'queue' &&
+      (patch.ownerId !== undefined || patch.ownerType !== undefined)
+    ) {
+      throw validationError(`The owner of this mailbox follows its queue; change the queue's owner instead`, [
+        { field: 'ownerId', message: 'derived from the queue' },
+      ]);
     }
     const owner = await resolveOwnerChange(ctx, patch, existing);
     const addressChanged = patch.emailAddress !== undefined && patch.emailAddress !== existing.emailAddress;

@@ -22,6 +22,11 @@ export interface ActorContext {
   readonly secrets: SecretBox;
 }
 
+export interface ReachColumns {
+  readonly owner?: string;
+  readonly businessUnit?: string;
+}
+
 export interface FilterSpec {
   readonly column: string;
   readonly schema: z.ZodType<string | number | boolean>;
@@ -48,11 +53,15 @@ export interface ResourceDefinition<T extends keyof Database, Create = RowData, 
   /** fixed column values: several resources can share one table (emails, tasks…) */
   readonly scope?: Readonly<Record<string, string>>;
   /** columns that hold the owner and the owning business unit, for list filtering */
-  readonly reachColumns: { readonly owner?: string; readonly businessUnit?: string };
+  readonly reachColumns: ReachColumns;
+  /** a second owner who may also read the record (an alert's profile owner), with its columns */
+  readonly sharedReadColumns?: ReachColumns;
   /** columns that identify a record for `mailroom apply` (e.g. `username`) */
   readonly naturalKey?: readonly string[];
 
   ownership(row: Row<T>): RecordOwnership;
+  /** the second reader's ownership facts (see `sharedReadColumns`), when the row has one */
+  sharedReadOwnership?(row: Row<T>): RecordOwnership | undefined;
   toView(row: Row<T>, related: RowData | undefined): RowData;
   loadRelated?(ctx: ActorContext, rows: readonly Row<T>[]): Promise<Map<string, RowData>>;
   prepareCreate?(ctx: ActorContext, input: Create): Promise<RowData>;

@@ -48,7 +48,10 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown, what: string
 }
 
 /** Runs `work` in a transaction, or inside the caller's when there already is one (e.g. `mailroom apply`). */
-export async function withinTransaction<T>(ctx: ActorContext, work: (tx: ActorContext) => Promise<T>): Promise<T> {
+export async function withinTransaction<T>(
+  ctx: ActorContext,
+  work: (tx: ActorContext) => Promise<T>,
+): Promise<T> {
   if (ctx.db.isTransaction) return work(ctx);
   return ctx.db.transaction().execute((trx) => work({ ...ctx, db: trx }));
 }
@@ -147,14 +150,19 @@ export class ResourceService {
       select = select.where((eb) => eb.or(columns.map((column) => eb(column, 'ilike', pattern))));
     }
     if (!readReach.organization) {
-      const { owner, businessUnit } = resource.reachColumns;
       const owners = [...readReach.ownerIds];
       const units = [...readReach.businessUnitIds];
+      const columnSets = [
+        resource.reachColumns,
+        ...(resource.sharedReadColumns ? [resource.sharedReadColumns] : []),
+      ];
       select = select.where((eb) =>
         eb.or([
-          ...(owner && owners.length ? [eb(owner, 'in', owners)] : []),
-          ...(businessUnit && units.length ? [eb(businessUnit, 'in', units)] : []),
-          // an always-false branch keeps the OR valid when neither column applies
+          ...columnSets.flatMap(({ owner, businessUnit }) => [
+            ...(owner && owners.length ? [eb(owner, 'in', owners)] : []),
+            ...(businessUnit && units.length ? [eb(businessUnit, 'in', units)] : []),
+          ]),
+          // an always-false branch keeps the OR valid when no column applies
           sql<boolean>`false`,
         ]),
       );
@@ -179,13 +187,17 @@ export class ResourceService {
 
   async get(ctx: ActorContext, resource: Resource, id: string): Promise<RowData> {
     const row = await this.load(ctx, resource, id);
-    authorize(
-      ctx,
-      resource,
-      'read',
-      resource.ownership(row as never),
-      `read this ${resource.label.toLowerCase()}`,
-    );
+    const shared = resource.sharedReadOwnership?.(row as never);
+    const readPrivilege = recordPrivilege('read', resource.entity);
+    if (!shared || !decide(ctx.actor, readPrivilege, shared, ctx.tree).allowed) {
+      authorize(
+        ctx,
+        resource,
+        'read',
+        resource.ownership(row as never),
+        `read this ${resource.label.toLowerCase()}`,
+      );
+    }
     const [view] = await this.view(ctx, resource, [row]);
     return view ?? {};
   }

@@ -1,11 +1,17 @@
 /**
- * The sync worker's process lifecycle: it starts with the process, wakes up
- * periodically and stops cleanly on shutdown. The scheduler that claims due
- * mailboxes and the connectors that do the work plug into `runCycle`; until
- * they exist, a cycle only reports how many mailbox channels are waiting.
+ * The sync worker: wakes up periodically and runs what is due, the scheduled
+ * Test & Enable requests and the incoming email cycles, side by side, and
+ * stops cleanly on shutdown.
+ *
+ * Each kind of work has one run in flight at a time: a tick that finds the
+ * previous run still going leaves it alone (the runners claim more work as
+ * their slots free up, so a slow mailbox does not need a second run). Stopping
+ * claims nothing more, lets running cycles finish the batch in flight (their
+ * mailboxes become due at once for the next worker), and waits for them.
  */
 import type { Logger } from 'pino';
-import type { Db } from '../db/connection.js';
+import type { TestRunner } from '../mailboxes/test-runner.js';
+import type { IncomingSync } from './incoming/runner.js';
 
 export interface SyncWorker {
   readonly id: string;
@@ -13,39 +19,48 @@ export interface SyncWorker {
 }
 
 export interface SyncWorkerOptions {
-  readonly db: Db;
   readonly logger: Logger;
   readonly workerId: string;
+  readonly testRunner: TestRunner;
+  /** incoming email cycles; without it this worker runs Test & Enable only */
+  readonly incoming?: IncomingSync | undefined;
+  /** how often to look for scheduled work */
   readonly intervalMs?: number;
 }
 
-async function runCycle(db: Db, logger: Logger): Promise<void> {
-  const waiting = await db
-    .selectFrom('mailboxes')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('state', '=', 'active')
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('incomingMethod', '!=', 'none'), eb('incomingEnabled', '=', true)]),
-        eb.and([eb('outgoingMethod', '!=', 'none'), eb('outgoingEnabled', '=', true)]),
-        eb.and([eb('actMethod', '!=', 'none'), eb('actEnabled', '=', true)]),
-      ]),
-    )
-    .executeTakeFirst();
-  logger.debug({ mailboxes: Number(waiting?.count ?? 0) }, 'sync cycle: no connectors are installed yet');
+interface Lane {
+  readonly name: string;
+  run(): Promise<number>;
+  inFlight: Promise<void> | undefined;
 }
 
 export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
   const logger = options.logger.child({ component: 'sync-worker', workerId: options.workerId });
   let stopped = false;
-  let running: Promise<void> = Promise.resolve();
+  const lanes: Lane[] = [
+    { name: 'Test & Enable requests', run: () => options.testRunner.runDue(), inFlight: undefined },
+  ];
+  const { incoming } = options;
+  if (incoming) lanes.push({ name: 'incoming cycles', run: () => incoming.runDue(), inFlight: undefined });
+
   const tick = () => {
     if (stopped) return;
-    running = runCycle(options.db, logger).catch((error: unknown) => {
-      logger.error({ err: error }, 'sync cycle failed');
-    });
+    for (const lane of lanes) {
+      if (lane.inFlight) continue;
+      lane.inFlight = lane
+        .run()
+        .then((ran) => {
+          if (ran > 0) logger.info({ ran }, `ran ${lane.name}`);
+        })
+        .catch((error: unknown) => {
+          logger.error({ err: error }, `${lane.name} failed`);
+        })
+        .finally(() => {
+          lane.inFlight = undefined;
+        });
+    }
   };
-  const timer = setInterval(tick, options.intervalMs ?? 30_000);
+  const timer = setInterval(tick, options.intervalMs ?? 2_000);
   tick();
   logger.info('sync worker started');
   return {
@@ -53,7 +68,9 @@ export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      incoming?.stop();
+      await Promise.all(lanes.map((lane) => lane.inFlight));
+      await Promise.all([options.testRunner.idle(), incoming?.idle()]);
       logger.info('sync worker stopped');
     },
   };

@@ -6,9 +6,17 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildServer } from '../../src/api/server.js';
+import {
+  actConnector,
+  classifyFailure,
+  incomingConnector,
+  outgoingConnector,
+} from '../../src/connectors/index.js';
+import { TestRunner } from '../../src/mailboxes/test-runner.js';
 import { bootstrap, type BootstrapResult } from '../../src/organization/bootstrap.js';
 import { createSecretBox, type SecretBox } from '../../src/security/secrets.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
+import { testCa } from './mail-users.js';
 
 export interface ApiResponse<T = Record<string, unknown>> {
   readonly status: number;
@@ -22,6 +30,8 @@ export interface TestApp {
   readonly secrets: SecretBox;
   readonly organization: BootstrapResult;
   readonly adminToken: string;
+  /** present when created with `{ testRunner: true }` */
+  readonly testRunner?: TestRunner;
   request<T = Record<string, unknown>>(
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
     url: string,
@@ -30,11 +40,34 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(): Promise<TestApp> {
+export interface TestAppOptions {
+  /**
+   * Run Test & Enable in this process with the real connectors, trusting the
+   * test servers' CA (integration project only: it needs the running servers).
+   */
+  readonly testRunner?: boolean;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const secrets = createSecretBox(randomBytes(32));
   const organization = await bootstrap(database.db);
-  const app = await buildServer({ db: database.db, databaseKind: 'postgres', secrets, version: 'test' });
+  const testRunner = options.testRunner
+    ? new TestRunner({
+        db: database.db,
+        secrets,
+        trust: { extraCa: testCa().toString('utf8') },
+        connectors: { incoming: incomingConnector, outgoing: outgoingConnector, act: actConnector },
+        classify: classifyFailure,
+      })
+    : undefined;
+  const app = await buildServer({
+    db: database.db,
+    databaseKind: 'postgres',
+    secrets,
+    version: 'test',
+    ...(testRunner ? { testRunner } : {}),
+  });
   const adminToken = organization.adminToken ?? '';
   return {
     app,
@@ -42,6 +75,7 @@ export async function createTestApp(): Promise<TestApp> {
     secrets,
     organization,
     adminToken,
+    ...(testRunner ? { testRunner } : {}),
     async request(method, url, options = {}) {
       const token = options.token === undefined ? adminToken : options.token;
       const raw = await app.inject({
@@ -55,6 +89,7 @@ export async function createTestApp(): Promise<TestApp> {
       return { status: raw.statusCode, body, raw };
     },
     async close() {
+      await testRunner?.idle();
       await app.close();
       await database.drop();
     },

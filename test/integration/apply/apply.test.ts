@@ -129,6 +129,7 @@ describe('mailroom apply', () => {
       mode: 'development',
       logLevel: 'warn',
       workerId: undefined,
+      tlsCaFile: undefined,
     };
     exampleText = await readFile(EXAMPLE, 'utf8');
   });

@@ -1,0 +1,3 @@
+export { smtpConnector, probeSmtp, sendSmtp } from './connector.js';
+export { smtpTransportOptions, type SmtpTransportOptions } from './options.js';
+export { smtpFailure } from './failure.js';

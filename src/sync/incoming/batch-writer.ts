@@ -1,0 +1,188 @@
+/**
+ * Writes one batch of prepared messages in one transaction: the fencing check
+ * first, then per message the owner's privilege checks, the records, the
+ * ledger row and any item alert, and last the cursor move. Anything that
+ * throws (a refusal, a lost lease, a crash) rolls the whole batch back.
+ */
+import type { Transaction } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { raiseAlert } from '../../diagnostics/alerts.js';
+import { getEntry } from '../../diagnostics/render.js';
+import { recordPrivilege } from '../../security/catalogue.js';
+import { fence } from '../scheduler.js';
+import { addStats, emptyStats, type PipelineContext, type PipelineStats } from './context.js';
+import { saveCursor } from './cursor.js';
+import { decideDedupe } from './dedupe.js';
+import { addToQueue, insertEmail } from './email-writer.js';
+import type { FolderState } from './imap-source.js';
+import { itemOutcome } from './item-policy.js';
+import { activitiesByDedupeKey, ledgerStates, recordLedger, type LedgerState } from './ledger.js';
+import { lookupCandidates, type CandidateIndex } from './party-lookup.js';
+import { addressesOf, buildParties } from './parties.js';
+import type { Prepared } from './prepare.js';
+
+type Trx = Transaction<Database>;
+
+/** Where the messages are: the folder and its numbering. */
+export type Numbering = Pick<FolderState, 'folder' | 'uidValidity' | 'highestModseq'>;
+
+/**
+ * Writes a batch in one transaction; `lastUid` moves the cursor with it (null
+ * for retried items, which are behind the cursor already).
+ */
+export async function writeBatch(
+  ctx: PipelineContext,
+  numbering: Numbering,
+  prepared: readonly Prepared[],
+  counter: { next(): number },
+  lastUid: number | null,
+): Promise<void> {
+  const emails = prepared.flatMap((item) => (item.kind === 'email' ? [item] : []));
+  const candidates = await lookupCandidates(ctx.db, emails.flatMap((item) => addressesOf(item.email)));
+  const keys = prepared.flatMap((item) => (item.kind === 'pass' ? [] : [item.key]));
+
+  // Counted per transaction and added to the cycle's counts only once it commits.
+  const stats = emptyStats();
+  await ctx.db.transaction().execute(async (trx) => {
+    await fence(trx, ctx.lease, ctx.leaseMs);
+    const ledger = await ledgerStates(trx, ctx.mailbox.id, keys);
+    const tracked = await activitiesByDedupeKey(trx, emails.map((item) => item.dedupeKey));
+
+    for (const item of prepared) {
+      if (item.kind === 'pass') {
+        if (item.old) stats.skipped += 1;
+        continue;
+      }
+      const previous = ledger.get(item.key);
+      if (previous !== undefined && previous.status !== 'failed') continue;
+      stats.seen += 1;
+      if (item.kind === 'failure') {
+        await recordFailure(trx, ctx, numbering, item, previous, stats);
+      } else {
+        await recordEmail(trx, ctx, numbering, item, previous, tracked, candidates, stats);
+      }
+      await ctx.hooks?.afterMessage?.({ uid: item.message.uid, written: counter.next() });
+    }
+    if (lastUid !== null) {
+      await saveCursor(trx, ctx.mailbox.id, numbering.folder, {
+        uidValidity: numbering.uidValidity,
+        lastUid,
+        highestModseq: numbering.highestModseq,
+      });
+    }
+  });
+  addStats(ctx.stats, stats);
+}
+
+async function recordEmail(
+  trx: Trx,
+  ctx: PipelineContext,
+  numbering: Numbering,
+  item: Extract<Prepared, { kind: 'email' }>,
+  previous: LedgerState | undefined,
+  tracked: Map<string, string>,
+  candidates: CandidateIndex,
+  stats: PipelineStats,
+): Promise<void> {
+  const decision = decideDedupe({
+    ledgerStatus: previous?.status ?? null,
+    existingActivityId: tracked.get(item.dedupeKey) ?? null,
+  });
+  if (decision.action === 'skip') return;
+  const { authority } = ctx;
+  let activityId: string;
+  let created = false;
+  if (decision.action === 'create') {
+    authority.require(recordPrivilege('create', 'activity'), authority.ownRecord('activity'), 'create email activities');
+    authority.require(recordPrivilege('append', 'activity'), authority.ownRecord('activity'), 'link emails to their senders and recipients');
+    requireQueue(ctx);
+    const written = await insertEmail(trx, {
+      email: item.email,
+      dedupeKey: item.dedupeKey,
+      receivedAt: item.message.receivedAt,
+      parties: buildParties(item.email, candidates, ctx.owner.ownerId),
+      receivingMailboxId: ctx.mailbox.id,
+      owner: ctx.owner,
+      attachmentLimitBytes: ctx.attachmentLimitBytes,
+    });
+    activityId = written.activityId;
+    created = written.created;
+    // Later messages of this batch with the same key link to this activity.
+    tracked.set(item.dedupeKey, activityId);
+  } else {
+    requireQueue(ctx);
+    activityId = decision.activityId;
+  }
+  if (ctx.queue !== null) await addToQueue(trx, ctx.queue, activityId);
+  await recordLedger(trx, {
+    mailboxId: ctx.mailbox.id,
+    messageKey: item.key,
+    folder: numbering.folder,
+    uidValidity: numbering.uidValidity,
+    uid: item.message.uid,
+    status: 'processed',
+    attempts: (previous?.attempts ?? 0) + 1,
+    messageId: item.email.messageId,
+    dedupeKey: item.dedupeKey,
+    activityId,
+    createdActivity: created,
+    subject: item.email.subject,
+    sizeBytes: item.message.size,
+    receivedAt: item.message.receivedAt,
+  });
+  if (created) stats.created += 1;
+  else stats.associated += 1;
+}
+
+function requireQueue(ctx: PipelineContext): void {
+  const { queue, authority } = ctx;
+  if (queue === null) return;
+  const queueRecord = { entity: 'queue' as const, ownerId: queue.ownerId, businessUnitId: queue.businessUnitId };
+  authority.require(recordPrivilege('read', 'queue'), queueRecord, 'read the queue it receives for');
+  authority.require(recordPrivilege('appendTo', 'queue'), queueRecord, 'add emails to the queue');
+  authority.require(
+    recordPrivilege('create', 'queueItem'),
+    { entity: 'queueItem', ownerId: queue.ownerId, businessUnitId: queue.businessUnitId },
+    'create queue items',
+  );
+}
+
+async function recordFailure(
+  trx: Trx,
+  ctx: PipelineContext,
+  numbering: Numbering,
+  item: Extract<Prepared, { kind: 'failure' }>,
+  previous: LedgerState | undefined,
+  stats: PipelineStats,
+): Promise<void> {
+  const attempts = (previous?.attempts ?? 0) + 1;
+  const outcome = itemOutcome(item.failure, attempts);
+  const entry = getEntry(item.entryId);
+  await recordLedger(trx, {
+    mailboxId: ctx.mailbox.id,
+    messageKey: item.key,
+    folder: numbering.folder,
+    uidValidity: numbering.uidValidity,
+    uid: item.message.uid,
+    status: outcome.status,
+    attempts,
+    messageId: item.messageId,
+    errorCode: entry.code,
+    errorReason: item.reason,
+    subject: item.subject,
+    sizeBytes: item.message.size,
+    receivedAt: item.message.receivedAt,
+  });
+  const base = { mailbox: ctx.mailbox, profile: ctx.profile, itemReference: item.key };
+  await raiseAlert(trx, { ...base, entryId: item.entryId, values: item.values, details: { reason: item.reason, attempts } });
+  if (outcome.status === 'parked' && outcome.exhausted) {
+    await raiseAlert(trx, {
+      ...base,
+      entryId: 'C16',
+      values: { emailSubject: item.subject ?? '', attemptCount: attempts, lastErrorCode: entry.code },
+      details: { reason: item.reason },
+    });
+  }
+  if (outcome.status === 'failed') stats.failed += 1;
+  else stats.parked += 1;
+}

@@ -1,0 +1,62 @@
+/**
+ * What the pipeline's modules share: the context of one folder sync and the
+ * counts of what it did.
+ */
+import type { Db } from '../../db/connection.js';
+import type { OwnedRef } from '../../diagnostics/alerts.js';
+import type { Lease } from '../scheduler.js';
+import type { OwnerColumns, QueueRef } from './email-writer.js';
+import type { OwnerAuthority } from './owner-authority.js';
+
+export interface PipelineHooks {
+  /**
+   * Called inside the batch transaction after each message's writes, with how
+   * many messages this cycle has written so far. Throwing rolls the batch
+   * back: tests use it to stand in for a worker that dies mid-batch.
+   */
+  afterMessage?(progress: { readonly uid: number; readonly written: number }): void | Promise<void>;
+}
+
+export interface PipelineContext {
+  readonly db: Db;
+  readonly lease: Lease;
+  readonly leaseMs: number;
+  readonly mailbox: OwnedRef;
+  readonly profile: OwnedRef | null;
+  readonly authority: OwnerAuthority;
+  /** the records' owner: the mailbox owner */
+  readonly owner: OwnerColumns;
+  /** set for a queue mailbox: every email it receives becomes an item of this queue */
+  readonly queue: QueueRef | null;
+  readonly watermark: Date | null;
+  readonly sizeLimitKb: number;
+  readonly attachmentLimitBytes: number;
+  readonly batchMessages: number;
+  readonly batchBytes: number;
+  /** failed items retried per cycle */
+  readonly retriesPerCycle: number;
+  /** when the cycle started: items that failed in this cycle wait for the next one */
+  readonly startedAt: Date;
+  readonly hooks?: PipelineHooks | undefined;
+  /** checked between batches: a stopping worker ends the cycle after the batch in flight */
+  readonly shouldStop?: () => boolean;
+  /** counts of committed work, added to as each transaction commits (kept when a later batch fails) */
+  readonly stats: PipelineStats;
+}
+
+export interface PipelineStats {
+  seen: number;
+  created: number;
+  associated: number;
+  failed: number;
+  parked: number;
+  skipped: number;
+}
+
+export function emptyStats(): PipelineStats {
+  return { seen: 0, created: 0, associated: 0, failed: 0, parked: 0, skipped: 0 };
+}
+
+export function addStats(into: PipelineStats, from: PipelineStats): void {
+  for (const key of Object.keys(into) as (keyof PipelineStats)[]) into[key] += from[key];
+}

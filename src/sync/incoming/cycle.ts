@@ -1,0 +1,382 @@
+/**
+ * One incoming cycle of one mailbox, under a lease the caller claimed:
+ *
+ * 1. Judge the mailbox with the same preconditions as Test & Enable (active,
+ *    profile, address, approval, owner roles and privileges, credentials).
+ *    A problem raises its catalogue alert and fails the cycle.
+ * 2. Connect, open INBOX read-only, and run the pipeline (pipeline.ts).
+ * 3. Success: resolve the open incoming alerts, status Success, reset the
+ *    failure count, schedule the next poll. Failure: raise the alert (repeats
+ *    fold into the open one), then by failure class: transient → keep the
+ *    channel enabled and back off, until the organization's transient failure
+ *    limit disables it with MR15-in; permanent → disable at once.
+ *
+ * The outcome and the lease release are written in one transaction guarded
+ * by the fencing token: a worker that lost its lease records nothing.
+ */
+import type { Logger } from 'pino';
+import { classifyFailure } from '../../connectors/classify.js';
+import { ConnectorFailure, type Credentials } from '../../connectors/types.js';
+import type { Db } from '../../db/connection.js';
+import type { ChannelCycleStats, Row } from '../../db/schema.js';
+import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
+import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
+import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import { channelCredentials, CredentialsUnreadableError, emailEndpoint, type TlsTrust } from '../../mailboxes/connection-settings.js';
+import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
+import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { SecretBox } from '../../security/secrets.js';
+import { failureStreak, failureVerdict, nextDueAt, DEFAULT_SCHEDULE_POLICY, type FailureClass, type SchedulePolicy } from '../due-time.js';
+import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+import type { QueueRef } from './email-writer.js';
+import { openImapSource, type IncomingSource } from './imap-source.js';
+import { sizeLimitKb } from './item-policy.js';
+import { OwnerAuthority, OwnerDeniedError, denialAlert } from './owner-authority.js';
+import { emptyStats, syncFolder, type PipelineHooks, type PipelineStats } from './pipeline.js';
+import { effectiveWatermark } from './watermark.js';
+
+export interface IncomingDependencies {
+  readonly db: Db;
+  readonly secrets: SecretBox;
+  readonly trust: TlsTrust;
+  readonly logger?: Logger | undefined;
+  /** how a folder is opened; IMAP by default (tests may substitute) */
+  readonly openSource?: ((endpoint: Parameters<typeof openImapSource>[0], credentials: Credentials) => Promise<IncomingSource>) | undefined;
+  readonly policy?: SchedulePolicy | undefined;
+  readonly random?: (() => number) | undefined;
+  /** how long a claim lasts without renewal; renewed every third of it */
+  readonly leaseMs?: number | undefined;
+  /** messages per fetch and transaction */
+  readonly batchMessages?: number | undefined;
+  readonly batchBytes?: number | undefined;
+  readonly hooks?: PipelineHooks | undefined;
+}
+
+export const DEFAULT_LEASE_MS = 120_000;
+const DEFAULT_BATCH_MESSAGES = 250;
+const DEFAULT_BATCH_BYTES = 32 * 1024 * 1024;
+const RETRIES_PER_CYCLE = 100;
+
+export interface CycleOutcome {
+  readonly mailboxId: string;
+  /** leaseLost: another worker holds the mailbox now, nothing was recorded; gone: the mailbox was deleted */
+  readonly outcome: 'success' | 'failure' | 'leaseLost' | 'gone';
+  readonly stats: PipelineStats;
+  /** the alert a failed cycle raised */
+  readonly entryId?: string;
+  readonly code?: string;
+  /** the channel was disabled by this cycle */
+  readonly disabled?: boolean;
+  readonly nextDueAt?: Date | null;
+}
+
+/** A failed cycle: the alert to raise and the class that decides what happens to the channel. */
+interface CycleFailure {
+  readonly entryId: string;
+  readonly failure: FailureClass;
+  readonly values?: PlaceholderValues;
+  readonly diagnosis?: Diagnosis;
+  readonly fixActions?: readonly FixAction[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+function ownedRef(row: { id: string; name: string; ownerId: string; ownerType: 'user' | 'team'; businessUnitId: string }): OwnedRef {
+  return { id: row.id, name: row.name, ownerId: row.ownerId, ownerType: row.ownerType, businessUnitId: row.businessUnitId };
+}
+
+export async function runIncomingCycle(
+  deps: IncomingDependencies,
+  lease: Lease,
+  options: { shouldStop?: () => boolean } = {},
+): Promise<CycleOutcome> {
+  const startedAt = new Date();
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const stats = emptyStats();
+  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel: 'incoming', leaseToken: lease.token });
+  let lost = false;
+  // Keeps the lease while a long fetch runs; losing it stops the cycle at the next transaction.
+  const renewal = setInterval(() => {
+    renewLease(deps.db, lease, leaseMs)
+      .then((held) => {
+        if (!held) lost = true;
+      })
+      .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
+  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  renewal.unref();
+
+  let context: MailboxContext | undefined;
+  try {
+    context = await loadMailboxContext(deps.db, lease.mailboxId);
+    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    const verdict = checkPreconditions(context.facts).find((v) => v.channel === 'incoming');
+    const problem = verdict?.problems[0];
+    if (problem) {
+      return await fail(deps, lease, context, startedAt, stats, {
+        entryId: problem.entryId,
+        failure: getEntry(problem.entryId).failure,
+        values: problem.values,
+        diagnosis: problem.diagnosis,
+        fixActions: problem.fixActions,
+        details: { during: 'sync' },
+      });
+    }
+    const result = await receive(deps, lease, context, {
+      startedAt,
+      stats,
+      shouldStop: () => lost || (options.shouldStop?.() ?? false),
+    });
+    if (lost) throw new LeaseLostError(lease);
+    return await succeed(deps, lease, context, startedAt, stats, result);
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      logger?.warn('lease lost: another worker took the mailbox over; this cycle records nothing more');
+      return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+    }
+    if (!context) throw error;
+    const failure = describeFailure(error, context);
+    if (failure.entryId === 'C11') logger?.error({ err: error }, 'incoming cycle failed unexpectedly');
+    try {
+      return await fail(deps, lease, context, startedAt, stats, failure);
+    } catch (recordError) {
+      if (recordError instanceof LeaseLostError) return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+      throw recordError;
+    }
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+/** Connects and runs the pipeline; the counts land in `stats` as batches commit. */
+async function receive(
+  deps: IncomingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  run: { startedAt: Date; stats: PipelineStats; shouldStop: () => boolean },
+): Promise<{ active: boolean; interrupted: boolean }> {
+  const { mailbox, profile, organization, facts } = context;
+  if (!profile || !facts.owner) throw new Error('the preconditions guarantee a profile and an owner');
+  const credentials = channelCredentials('incoming', profile, mailbox, deps.secrets);
+  const endpoint = emailEndpoint('incoming', profile, deps.trust);
+  if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a host');
+  const queue = await queueOf(deps.db, mailbox);
+  const source = await (deps.openSource ?? openImapSource)(endpoint, credentials);
+  try {
+    const result = await syncFolder(source, {
+      db: deps.db,
+      lease,
+      leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+      mailbox: ownedRef(mailbox),
+      profile: ownedRef(profile),
+      authority: new OwnerAuthority(facts.owner, facts.tree),
+      owner: { ownerId: mailbox.ownerId, ownerType: mailbox.ownerType, businessUnitId: facts.owner.businessUnitId },
+      queue,
+      watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
+      sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),
+      attachmentLimitBytes: organization.maxAttachmentSizeKb * 1024,
+      batchMessages: deps.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+      batchBytes: deps.batchBytes ?? DEFAULT_BATCH_BYTES,
+      retriesPerCycle: RETRIES_PER_CYCLE,
+      hooks: deps.hooks,
+      ...run,
+    });
+    return { active: result.active, interrupted: result.interrupted };
+  } finally {
+    await source.close();
+  }
+}
+
+async function queueOf(db: Db, mailbox: Row<'mailboxes'>): Promise<QueueRef | null> {
+  if (mailbox.regardingType !== 'queue' || !mailbox.regardingId) return null;
+  const queue = await db
+    .selectFrom('queues')
+    .select(['id', 'ownerId', 'ownerType', 'businessUnitId'])
+    .where('id', '=', mailbox.regardingId)
+    .executeTakeFirst();
+  return queue ?? null;
+}
+
+/** Any error of a cycle → the alert it raises. */
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+  if (error instanceof OwnerDeniedError) {
+    const alert = denialAlert(error);
+    return {
+      entryId: alert.entryId,
+      failure: getEntry(alert.entryId).failure,
+      values: alert.values,
+      diagnosis: alert.diagnosis,
+      details: { during: 'sync', privilege: error.denial.privilegeName, reason: error.denial.reason },
+    };
+  }
+  if (error instanceof CredentialsUnreadableError) return { entryId: 'MR16-in', failure: 'permanent', details: { during: 'sync' } };
+  if (error instanceof ConnectorFailure) {
+    const classification = classifyFailure(error.details, {
+      channel: 'incoming',
+      credentialSource: context.profile?.credentialSource ?? 'mailbox',
+      during: 'sync',
+    });
+    const profile = context.profile;
+    return {
+      entryId: classification.entryId,
+      failure: classification.failure,
+      values: classification.values,
+      diagnosis: {
+        summary: classification.reason,
+        findings: profile ? [{ record: { type: 'emailServerProfile', id: profile.id, name: profile.name }, problem: classification.reason }] : [],
+        fix: getEntry(classification.entryId).fix,
+      },
+      details: { during: 'sync', ...error.details },
+    };
+  }
+  // Mailroom's own side (database, a bug): the cycle rolled back and is retried.
+  return {
+    entryId: 'C11',
+    failure: 'transient',
+    details: { during: 'sync', error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) },
+  };
+}
+
+function cycleStats(startedAt: Date, outcome: 'success' | 'failure', stats: PipelineStats, code?: string): ChannelCycleStats {
+  const finishedAt = new Date();
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    outcome,
+    ...(code === undefined ? {} : { code }),
+    ...stats,
+  };
+}
+
+async function succeed(
+  deps: IncomingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  stats: PipelineStats,
+  result: { active: boolean; interrupted: boolean },
+): Promise<CycleOutcome> {
+  const { mailbox, profile } = context;
+  const quietCycles = result.active ? 0 : mailbox.incomingQuietCycles + 1;
+  // Stopped early (the worker is shutting down): due at once, so another worker carries on.
+  const dueAt = result.interrupted
+    ? null
+    : nextDueAt({
+    now: new Date(),
+    result: { kind: 'success', quietCycles },
+    minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+    policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: 0,
+      quietCycles,
+      lastCycle: cycleStats(startedAt, 'success', stats),
+      mailbox: {
+        incomingStatus: 'success',
+        lastSyncStartedAt: startedAt,
+        lastSuccessfulSyncAt: new Date(),
+        lastSyncErrorCode: null,
+        lastSyncErrorCount: 0,
+        updatedAt: new Date(),
+      },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    // The channel works again: its open alerts (C1 and the like) are resolved.
+    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['incoming'] });
+    // resolveAlerts leaves information alerts alone, as reports; C11 is an
+    // information-level failure ("will try … again later") that this success answers.
+    const now = new Date();
+    await trx
+      .updateTable('alerts')
+      .set({ resolvedAt: now, updatedAt: now })
+      .where('mailboxId', '=', mailbox.id)
+      .where('channel', '=', 'incoming')
+      .where('failureClass', '=', 'transient')
+      .where('resolvedAt', 'is', null)
+      .execute();
+  });
+  deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'incoming cycle done');
+  return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
+}
+
+async function fail(
+  deps: IncomingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  stats: PipelineStats,
+  failure: CycleFailure,
+): Promise<CycleOutcome> {
+  const { mailbox, profile, organization } = context;
+  const entry = getEntry(failure.entryId);
+  const lastCycle = mailbox.incomingLastCycle;
+  const previousFailures = failureStreak(
+    mailbox.incomingFailureCount,
+    lastCycle ? new Date(lastCycle.finishedAt) : null,
+    mailbox.testCompletedAt,
+  );
+  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
+  const disable = verdict.action === 'disable';
+  const dueAt = disable
+    ? null
+    : nextDueAt({
+        now: new Date(),
+        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
+    mailbox: ownedRef(mailbox),
+    profile: profile ? ownedRef(profile) : null,
+  };
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: verdict.consecutiveFailures,
+      quietCycles: 0,
+      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
+      mailbox: {
+        incomingStatus: 'failure',
+        incomingEnabled: !disable,
+        lastSyncStartedAt: startedAt,
+        lastSyncErrorCode: entry.code,
+        lastSyncErrorCount: verdict.consecutiveFailures,
+        updatedAt: new Date(),
+      },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await raiseAlert(trx, {
+      ...refs,
+      entryId: failure.entryId,
+      values: failure.values ?? {},
+      diagnosis: failure.diagnosis ?? null,
+      fixActions: failure.fixActions ?? [],
+      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
+    });
+    if (verdict.action === 'disable' && verdict.limitReached) {
+      await raiseAlert(trx, {
+        ...refs,
+        entryId: 'MR15-in',
+        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
+        ...(failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
+        ...(failure.fixActions ? { fixActions: failure.fixActions } : {}),
+      });
+    }
+  });
+  deps.logger?.info(
+    { mailboxId: mailbox.id, code: entry.code, failures: verdict.consecutiveFailures, disabled: disable },
+    'incoming cycle failed',
+  );
+  return {
+    mailboxId: mailbox.id,
+    outcome: 'failure',
+    stats,
+    entryId: failure.entryId,
+    code: entry.code,
+    disabled: disable,
+    nextDueAt: dueAt,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Reading a mail folder over IMAP with imapflow, for the incoming pipeline.
+ *
+ * - The folder is opened with EXAMINE (read-only), so nothing Mailroom does
+ *   can change a flag, and bodies are fetched with BODY.PEEK[] (imapflow's
+ *   `source`), which never sets \Seen. Mailroom's state is its own cursor and
+ *   ledger, never the \Seen flag, so other mail clients see mail as they left it.
+ * - `list` reads only UID, size and INTERNALDATE, so the pipeline can skip
+ *   old or oversized messages without downloading them.
+ * - `fetch` downloads bodies for explicit UID sets; the pipeline keeps those
+ *   to a few hundred messages per call (larger sets are slower, see DESIGN.md).
+ * - Every failure leaves as a `ConnectorFailure`, classified like the
+ *   connectors' (one mapping of imapflow errors for probe and sync).
+ */
+import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import { imapFailure, type ImapProgress } from '../../connectors/imap/failure.js';
+import { imapFlowOptions } from '../../connectors/imap/options.js';
+import type { Credentials, ServerEndpoint } from '../../connectors/types.js';
+
+export interface FolderState {
+  readonly folder: string;
+  readonly uidValidity: number;
+  readonly uidNext: number;
+  readonly exists: number;
+  /** CONDSTORE's HIGHESTMODSEQ, as a decimal string (it may exceed 2^53) */
+  readonly highestModseq: string | null;
+}
+
+export interface MessageSummary {
+  readonly uid: number;
+  readonly size: number;
+  /** INTERNALDATE: when the server received the message */
+  readonly receivedAt: Date | null;
+}
+
+export interface FetchedMessage extends MessageSummary {
+  readonly source: Buffer;
+}
+
+export interface MessageHeadline {
+  readonly uid: number;
+  readonly subject: string;
+  readonly messageId: string | null;
+}
+
+/** A folder of a mailbox, opened for reading. POP3 will offer the same. */
+export interface IncomingSource {
+  /** the folder opened (read-only) and its numbering */
+  readonly state: FolderState;
+  /** UID, size and received date of every message with UID ≥ fromUid, in UID order */
+  list(fromUid: number): Promise<MessageSummary[]>;
+  /** the full messages of these UIDs (those that still exist), in UID order */
+  fetch(uids: readonly number[]): Promise<FetchedMessage[]>;
+  /** subject and Message-ID without the body, for messages that are not downloaded */
+  headlines(uids: readonly number[]): Promise<MessageHeadline[]>;
+  close(): Promise<void>;
+}
+
+/** "1:3,5,8:9" for [1,2,3,5,8,9]: short commands however many UIDs. */
+export function uidSet(uids: readonly number[]): string {
+  const sorted = [...new Set(uids)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j += 1;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
+function receivedAt(value: FetchMessageObject['internalDate']): Date | null {
+  if (value === undefined) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+class ImapSource implements IncomingSource {
+  constructor(
+    private readonly client: ImapFlow,
+    private readonly endpoint: ServerEndpoint,
+    private readonly progress: ImapProgress,
+    readonly state: FolderState,
+  ) {}
+
+  async list(fromUid: number): Promise<MessageSummary[]> {
+    if (this.state.exists === 0 || fromUid >= this.state.uidNext) return [];
+    const rows = await this.run(() =>
+      this.client.fetchAll(`${Math.max(1, fromUid)}:*`, { uid: true, size: true, internalDate: true }, { uid: true }),
+    );
+    // "N:*" with N above the highest UID still returns the last message (RFC 3501 §6.4.8).
+    return rows
+      .filter((row) => row.uid >= fromUid)
+      .map((row) => ({ uid: row.uid, size: row.size ?? 0, receivedAt: receivedAt(row.internalDate) }))
+      .sort((a, b) => a.uid - b.uid);
+  }
+
+  async fetch(uids: readonly number[]): Promise<FetchedMessage[]> {
+    if (uids.length === 0) return [];
+    const rows = await this.run(() =>
+      this.client.fetchAll(uidSet(uids), { uid: true, size: true, internalDate: true, source: true }, { uid: true }),
+    );
+    return rows
+      .filter((row) => row.source !== undefined)
+      .map((row) => ({
+        uid: row.uid,
+        size: row.size ?? row.source!.length,
+        receivedAt: receivedAt(row.internalDate),
+        source: row.source!,
+      }))
+      .sort((a, b) => a.uid - b.uid);
+  }
+
+  async headlines(uids: readonly number[]): Promise<MessageHeadline[]> {
+    if (uids.length === 0) return [];
+    const rows = await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, envelope: true }, { uid: true }));
+    return rows.map((row) => ({
+      uid: row.uid,
+      subject: row.envelope?.subject ?? '',
+      messageId: row.envelope?.messageId ?? null,
+    }));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.logout();
+    } catch {
+      // The work is committed already; a failed LOGOUT changes nothing.
+    } finally {
+      this.client.close();
+    }
+  }
+
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    this.progress.stage = 'read';
+    try {
+      return await command();
+    } catch (error) {
+      this.client.close();
+      throw imapFailure(error, this.progress, this.endpoint);
+    }
+  }
+}
+
+/** Logs in and opens `folder` read-only. */
+export async function openImapSource(
+  endpoint: ServerEndpoint,
+  credentials: Credentials,
+  folder = 'INBOX',
+): Promise<IncomingSource> {
+  const client = new ImapFlow(imapFlowOptions(endpoint, credentials));
+  // Failures also reject the command in progress, which is where they are
+  // handled; without a listener an 'error' event would crash the process.
+  client.on('error', () => undefined);
+  const progress: ImapProgress = { stage: 'connect' };
+  try {
+    await client.connect();
+    // connect() resolves only after an OK greeting and the login; the failure
+    // mapping tells a refused session from a dropped one by whether it saw one.
+    progress.greeting = '* OK';
+    progress.stage = 'open';
+    const opened = await client.mailboxOpen(folder, { readOnly: true });
+    const state: FolderState = {
+      folder,
+      uidValidity: Number(opened.uidValidity),
+      uidNext: opened.uidNext,
+      exists: opened.exists,
+      highestModseq: opened.highestModseq === undefined ? null : opened.highestModseq.toString(),
+    };
+    return new ImapSource(client, endpoint, progress, state);
+  } catch (error) {
+    client.close();
+    throw imapFailure(error, progress, endpoint);
+  }
+}

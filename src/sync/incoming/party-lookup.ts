@@ -1,0 +1,126 @@
+/**
+ * Finds every record that carries one of a batch of email addresses: users,
+ * contacts, accounts and leads (each of their three address columns) and
+ * queues. One query per table for the whole batch, through the lower(…)
+ * indexes of migration 0001.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../../db/connection.js';
+import { normalizeAddress, type PartyCandidate } from './party-resolution.js';
+
+type Reader = Pick<Db, 'selectFrom'>;
+
+/** address (normalized) → every record that has it; addresses without a match are absent. */
+export type CandidateIndex = ReadonlyMap<string, readonly PartyCandidate[]>;
+
+export async function lookupCandidates(db: Reader, addresses: Iterable<string>): Promise<CandidateIndex> {
+  const wanted = [...new Set([...addresses].map(normalizeAddress))].filter((address) => address !== '');
+  const index = new Map<string, PartyCandidate[]>();
+  if (wanted.length === 0) return index;
+  const add = (address: string | null, candidate: PartyCandidate) => {
+    if (address === null) return;
+    const key = normalizeAddress(address);
+    if (!wanted.includes(key)) return;
+    const list = index.get(key) ?? [];
+    // A record with the same address in two of its columns is still one match.
+    if (!list.some((existing) => existing.type === candidate.type && existing.id === candidate.id)) list.push(candidate);
+    index.set(key, list);
+  };
+  const lower = (column: string) => sql<string>`lower(${sql.ref(column)})`;
+
+  const [users, queues, contacts, accounts, leads] = await Promise.all([
+    db
+      .selectFrom('users')
+      .select(['id', 'name', 'emailAddress', 'createdAt'])
+      .where(lower('emailAddress'), 'in', wanted)
+      .where('disabled', '=', false)
+      .execute(),
+    db
+      .selectFrom('queues')
+      .select(['id', 'name', 'emailAddress', 'ownerId', 'createdAt'])
+      .where(lower('emailAddress'), 'in', wanted)
+      .execute(),
+    db
+      .selectFrom('contacts')
+      .select(['id', 'fullName as name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .where((eb) =>
+        eb.or([
+          eb(lower('emailAddress1'), 'in', wanted),
+          eb(lower('emailAddress2'), 'in', wanted),
+          eb(lower('emailAddress3'), 'in', wanted),
+        ]),
+      )
+      .execute(),
+    db
+      .selectFrom('accounts')
+      .select(['id', 'name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .where((eb) =>
+        eb.or([
+          eb(lower('emailAddress1'), 'in', wanted),
+          eb(lower('emailAddress2'), 'in', wanted),
+          eb(lower('emailAddress3'), 'in', wanted),
+        ]),
+      )
+      .execute(),
+    db
+      .selectFrom('leads')
+      .select(['id', 'fullName as name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .where((eb) =>
+        eb.or([
+          eb(lower('emailAddress1'), 'in', wanted),
+          eb(lower('emailAddress2'), 'in', wanted),
+          eb(lower('emailAddress3'), 'in', wanted),
+        ]),
+      )
+      .execute(),
+  ]);
+
+  for (const user of users) {
+    add(user.emailAddress, { type: 'user', id: user.id, name: user.name, active: true, ownerId: null, createdAt: user.createdAt });
+  }
+  for (const row of contacts) {
+    const candidate: PartyCandidate = {
+      type: 'contact',
+      id: row.id,
+      name: row.name,
+      active: row.state === 'active',
+      ownerId: row.ownerId,
+      createdAt: row.createdAt,
+    };
+    for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
+  }
+  for (const row of accounts) {
+    const candidate: PartyCandidate = {
+      type: 'account',
+      id: row.id,
+      name: row.name,
+      active: row.state === 'active',
+      ownerId: row.ownerId,
+      createdAt: row.createdAt,
+    };
+    for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
+  }
+  for (const row of leads) {
+    // An open lead is the active one; qualified and disqualified leads are closed.
+    const candidate: PartyCandidate = {
+      type: 'lead',
+      id: row.id,
+      name: row.name,
+      active: row.state === 'open',
+      ownerId: row.ownerId,
+      createdAt: row.createdAt,
+    };
+    for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
+  }
+  for (const queue of queues) {
+    add(queue.emailAddress, {
+      type: 'queue',
+      id: queue.id,
+      name: queue.name,
+      active: true,
+      ownerId: queue.ownerId,
+      createdAt: queue.createdAt,
+    });
+  }
+  return index;
+}
