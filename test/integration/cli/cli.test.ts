@@ -114,6 +114,21 @@ describe('mailroom CLI', () => {
     expect(result.stderr).toMatch(/MAILROOM_SECRET_KEY is required in production mode/);
   });
 
+  it('diagnose lists what Test & Enable would find, without changing anything', async () => {
+    const before = await database.db.selectFrom('alerts').select('id').execute();
+    const result = await mailroom(['diagnose', 'Administrator'], env).done;
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('InvalidIncomingEmailServerProfile');
+    expect(result.stdout).toContain(
+      'Email cannot be received because the mailbox Administrator does not have an email server profile associated with it or the email server profile is inactive.',
+    );
+    expect(result.stdout).toMatch(/fix: +Choose an email server profile/);
+    expect(await database.db.selectFrom('alerts').select('id').execute()).toEqual(before);
+    const unknown = await mailroom(['diagnose', 'nobody@example.test'], env).done;
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/No mailbox with id, email address or name/);
+  });
+
   it('unknown commands and bad options exit 2 with usage', async () => {
     const result = await mailroom(['frobnicate'], env).done;
     expect(result.code).toBe(2);
