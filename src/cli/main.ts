@@ -10,6 +10,7 @@ import { MigrationError } from '../db/connection.js';
 import { createLogger, openRuntime, VERSION, type Runtime } from '../runtime.js';
 import { SecretKeyError } from '../security/secrets.js';
 import { issueToken } from '../security/tokens.js';
+import { IncomingSync } from '../sync/incoming/runner.js';
 import { startSyncWorker } from '../sync/worker.js';
 import { isId } from '../db/ids.js';
 import { diagnoseMailbox, formatDiagnosis } from '../mailboxes/diagnose.js';
@@ -60,6 +61,23 @@ function workerId(config: Config): string {
   return config.workerId ?? `${hostname()}:${process.pid}`;
 }
 
+/** Test & Enable and the incoming email channel, as one worker of this process. */
+function syncWorkerOptions(runtime: Runtime, config: Config) {
+  const id = workerId(config);
+  return {
+    logger: runtime.logger,
+    workerId: id,
+    testRunner: runtime.testRunner,
+    incoming: new IncomingSync({
+      db: runtime.database.db,
+      secrets: runtime.secrets,
+      trust: runtime.trust,
+      logger: runtime.logger,
+      workerId: id,
+    }),
+  };
+}
+
 async function start(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   const app = await buildServer({
@@ -71,11 +89,7 @@ async function start(config: Config, output: Output): Promise<number> {
     testRunner: runtime.testRunner,
   });
   await app.listen({ host: config.host, port: config.port });
-  const worker = startSyncWorker({
-    logger: runtime.logger,
-    workerId: workerId(config),
-    testRunner: runtime.testRunner,
-  });
+  const worker = startSyncWorker(syncWorkerOptions(runtime, config));
   announceAdminToken(runtime, output);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -94,11 +108,7 @@ async function start(config: Config, output: Output): Promise<number> {
 async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
-  const running = startSyncWorker({
-    logger: runtime.logger,
-    workerId: workerId(config),
-    testRunner: runtime.testRunner,
-  });
+  const running = startSyncWorker(syncWorkerOptions(runtime, config));
   await waitForShutdown();
   await running.stop();
   await runtime.close();

@@ -245,6 +245,57 @@ function mailboxColumns(ctx: ActorContext, input: MailboxInput) {
   });
 }
 
+const mailboxViewSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    emailAddress: z.string().nullable(),
+    regardingType: z.enum(['user', 'queue']).nullable(),
+    regardingId: z.uuid().nullable(),
+    isForwardMailbox: z.boolean(),
+    emailServerProfileId: z.uuid().nullable(),
+    incomingMethod: z.enum(['none', 'serverSideSync', 'forwardMailbox']),
+    outgoingMethod: z.enum(['none', 'serverSideSync']),
+    actMethod: z.enum(['none', 'serverSideSync']),
+    incomingEnabled: z.boolean(),
+    outgoingEnabled: z.boolean(),
+    actEnabled: z.boolean(),
+    incomingStatus: z.enum(['notRun', 'success', 'failure']),
+    outgoingStatus: z.enum(['notRun', 'success', 'failure']),
+    actStatus: z.enum(['notRun', 'success', 'failure']),
+    approvalStatus: z.enum(['empty', 'approved', 'pendingApproval', 'rejected']),
+    approvedBy: z.uuid().nullable(),
+    approvedAt: z.iso.datetime().nullable(),
+    state: z.enum(['active', 'inactive']),
+    deleteEmailsAfterProcessing: z.boolean(),
+    processEmailReceivedAfter: z.iso.datetime().nullable(),
+    allowCredentialsUse: z.boolean(),
+    username: z.string().nullable(),
+    passwordSet: z.boolean(),
+    lastSyncStartedAt: z.iso.datetime().nullable(),
+    lastSuccessfulSyncAt: z.iso.datetime().nullable(),
+    lastSyncErrorCode: z.string().nullable(),
+    testScheduled: z.boolean(),
+    testCompletedAt: z.iso.datetime().nullable(),
+    incomingDueAt: z.iso.datetime().nullable(),
+    outgoingDueAt: z.iso.datetime().nullable(),
+    actDueAt: z.iso.datetime().nullable(),
+    incomingLastCycle: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe('what the last incoming cycle did'),
+    outgoingLastCycle: z.record(z.string(), z.unknown()).nullable(),
+    actLastCycle: z.record(z.string(), z.unknown()).nullable(),
+  })
+  .extend(ownerView.shape)
+  .extend(timestampsView.shape);
+
+const VIEW_COLUMNS = Object.keys(mailboxViewSchema.shape).filter((key) => key !== 'passwordSet');
+
+function pickViewColumns(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(VIEW_COLUMNS.map((key) => [key, row[key]]));
+}
+
 export const mailboxes = defineResource({
   name: 'mailboxes',
   label: 'Mailbox',
@@ -253,39 +304,7 @@ export const mailboxes = defineResource({
   operations: ['list', 'get', 'create', 'update', 'delete'],
   createSchema: mailboxCreate,
   updateSchema: mailboxUpdate,
-  viewSchema: z
-    .object({
-      id: z.uuid(),
-      name: z.string(),
-      emailAddress: z.string().nullable(),
-      regardingType: z.enum(['user', 'queue']).nullable(),
-      regardingId: z.uuid().nullable(),
-      isForwardMailbox: z.boolean(),
-      emailServerProfileId: z.uuid().nullable(),
-      incomingMethod: z.enum(['none', 'serverSideSync', 'forwardMailbox']),
-      outgoingMethod: z.enum(['none', 'serverSideSync']),
-      actMethod: z.enum(['none', 'serverSideSync']),
-      incomingEnabled: z.boolean(),
-      outgoingEnabled: z.boolean(),
-      actEnabled: z.boolean(),
-      incomingStatus: z.enum(['notRun', 'success', 'failure']),
-      outgoingStatus: z.enum(['notRun', 'success', 'failure']),
-      actStatus: z.enum(['notRun', 'success', 'failure']),
-      approvalStatus: z.enum(['empty', 'approved', 'pendingApproval', 'rejected']),
-      approvedBy: z.uuid().nullable(),
-      approvedAt: z.iso.datetime().nullable(),
-      state: z.enum(['active', 'inactive']),
-      deleteEmailsAfterProcessing: z.boolean(),
-      processEmailReceivedAfter: z.iso.datetime().nullable(),
-      allowCredentialsUse: z.boolean(),
-      username: z.string().nullable(),
-      passwordSet: z.boolean(),
-      lastSyncStartedAt: z.iso.datetime().nullable(),
-      lastSuccessfulSyncAt: z.iso.datetime().nullable(),
-      lastSyncErrorCode: z.string().nullable(),
-    })
-    .extend(ownerView.shape)
-    .extend(timestampsView.shape),
+  viewSchema: mailboxViewSchema,
   filters: {
     state: { column: 'state', schema: z.enum(['active', 'inactive']) },
     emailServerProfileId: { column: 'emailServerProfileId', schema: z.uuid() },
@@ -305,16 +324,8 @@ export const mailboxes = defineResource({
   reachColumns: { owner: 'ownerId', businessUnit: 'businessUnitId' },
   naturalKey: ['name'],
   ownership: principalOwnership('mailbox'),
-  toView(row) {
-    const {
-      passwordEncrypted,
-      testScheduled: _t,
-      testCompletedAt: _c,
-      lastSyncErrorCount: _n,
-      ...rest
-    } = row;
-    return { ...rest, passwordSet: passwordEncrypted !== null };
-  },
+  // Only the documented fields: leases and counters are the scheduler's business.
+  toView: (row) => ({ ...pickViewColumns(row), passwordSet: row.passwordEncrypted !== null }),
   async prepareCreate(ctx, input) {
     checkForwardRules(input);
     await requireProfile(ctx, input.emailServerProfileId);

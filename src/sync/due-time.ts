@@ -109,7 +109,11 @@ export type FailureVerdict =
  * consecutive failures before this one. A failure of class `none` (a warning
  * that is not really a failure) is retried without counting towards the limit.
  */
-export function failureVerdict(failure: FailureClass, previousFailures: number, transientLimit: number): FailureVerdict {
+export function failureVerdict(
+  failure: FailureClass,
+  previousFailures: number,
+  transientLimit: number,
+): FailureVerdict {
   if (failure === 'permanent') {
     return { action: 'disable', consecutiveFailures: previousFailures + 1, limitReached: false };
   }
@@ -127,8 +131,15 @@ export function failureVerdict(failure: FailureClass, previousFailures: number, 
  * starts a new streak; otherwise a channel disabled by MR15 and re-enabled
  * would be disabled again by its next failure.
  */
-export function failureStreak(storedCount: number, lastCycleFinishedAt: Date | null, testCompletedAt: Date | null): number {
-  if (testCompletedAt !== null && (lastCycleFinishedAt === null || testCompletedAt.getTime() > lastCycleFinishedAt.getTime())) {
+export function failureStreak(
+  storedCount: number,
+  lastCycleFinishedAt: Date | null,
+  testCompletedAt: Date | null,
+): number {
+  if (
+    testCompletedAt !== null &&
+    (lastCycleFinishedAt === null || testCompletedAt.getTime() > lastCycleFinishedAt.getTime())
+  ) {
     return 0;
   }
   return storedCount;

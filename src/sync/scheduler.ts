@@ -36,7 +36,9 @@ export interface Lease {
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
   constructor(readonly lease: Lease) {
-    super(`The ${lease.channel} lease on mailbox ${lease.mailboxId} (token ${lease.token}) is no longer held by ${lease.owner}`);
+    super(
+      `The ${lease.channel} lease on mailbox ${lease.mailboxId} (token ${lease.token}) is no longer held by ${lease.owner}`,
+    );
   }
 }
 

@@ -71,14 +71,19 @@ export interface SyncFixture {
   /** points a mailbox at the Dovecot account, with its credentials */
   connect(mailboxId: string, account: MailUser): Promise<void>;
   /** runs Test & Enable through the API and waits for it */
-  testAndEnable(mailboxId: string): Promise<{ incomingStatus: string; outgoingStatus: string; actStatus: string }>;
+  testAndEnable(
+    mailboxId: string,
+  ): Promise<{ incomingStatus: string; outgoingStatus: string; actStatus: string }>;
   /**
    * What a successful Test & Enable leaves behind, without running it (it
    * would send a test message into the inbox under test).
    */
   markTested(mailboxId: string, status: 'success' | 'failure'): Promise<void>;
   /** a user with a Dovecot account, the given roles and a tested mailbox */
-  userWithMailbox(name: string, roleNames: string[]): Promise<{ userId: string; mailboxId: string; account: MailUser }>;
+  userWithMailbox(
+    name: string,
+    roleNames: string[],
+  ): Promise<{ userId: string; mailboxId: string; account: MailUser }>;
   emailsOf(mailboxId: string): Promise<EmailView[]>;
   alertsOf(mailboxId: string): Promise<AlertView[]>;
   mailbox(mailboxId: string): Promise<MailboxView>;
@@ -100,7 +105,8 @@ export interface MessageOptions {
 /** A plain RFC 5322 message. */
 export function message(options: MessageOptions): string {
   const to = Array.isArray(options.to) ? options.to : [options.to];
-  const messageId = options.messageId === undefined ? `<${randomBytes(8).toString('hex')}@test.mailroom>` : options.messageId;
+  const messageId =
+    options.messageId === undefined ? `<${randomBytes(8).toString('hex')}@test.mailroom>` : options.messageId;
   return [
     `From: ${options.from}`,
     `To: ${to.join(', ')}`,
@@ -134,11 +140,14 @@ export async function createSyncFixture(): Promise<SyncFixture> {
     expect(res.status, `${method} ${url}: ${JSON.stringify(res.body)}`).toBeLessThan(300);
     return res.body;
   }
-  const post = <T,>(url: string, body?: unknown) => call<T>('POST', url, body ?? {});
-  const patch = <T,>(url: string, body: unknown) => call<T>('PATCH', url, body);
-  const get = <T,>(url: string) => call<T>('GET', url);
+  const post = <T>(url: string, body?: unknown) => call<T>('POST', url, body ?? {});
+  const patch = <T>(url: string, body: unknown) => call<T>('PATCH', url, body);
+  const get = <T>(url: string) => call<T>('GET', url);
 
-  await patch('/api/organization', { requireApprovalForUserEmail: false, requireApprovalForQueueEmail: false });
+  await patch('/api/organization', {
+    requireApprovalForUserEmail: false,
+    requireApprovalForQueueEmail: false,
+  });
   const profile = await post<{ id: string }>('/api/email-server-profiles', {
     name: 'Test Dovecot',
     serverType: 'imap-smtp',
@@ -182,9 +191,12 @@ export async function createSyncFixture(): Promise<SyncFixture> {
       });
     },
     async testAndEnable(mailboxId) {
-      const result = await post<{ completed: boolean; incomingStatus: string; outgoingStatus: string; actStatus: string }>(
-        `/api/mailboxes/${mailboxId}/test-and-enable?wait=true`,
-      );
+      const result = await post<{
+        completed: boolean;
+        incomingStatus: string;
+        outgoingStatus: string;
+        actStatus: string;
+      }>(`/api/mailboxes/${mailboxId}/test-and-enable?wait=true`);
       expect(result.completed).toBe(true);
       return result;
     },
@@ -217,7 +229,8 @@ export async function createSyncFixture(): Promise<SyncFixture> {
         .where('activityId', 'is not', null)
         .execute();
       const emails: EmailView[] = [];
-      for (const id of [...new Set(links.map((link) => link.activityId))]) emails.push(await get<EmailView>(`/api/emails/${id}`));
+      for (const id of [...new Set(links.map((link) => link.activityId))])
+        emails.push(await get<EmailView>(`/api/emails/${id}`));
       return emails;
     },
     async alertsOf(mailboxId) {

@@ -38,7 +38,10 @@ export async function writeBatch(
   lastUid: number | null,
 ): Promise<void> {
   const emails = prepared.flatMap((item) => (item.kind === 'email' ? [item] : []));
-  const candidates = await lookupCandidates(ctx.db, emails.flatMap((item) => addressesOf(item.email)));
+  const candidates = await lookupCandidates(
+    ctx.db,
+    emails.flatMap((item) => addressesOf(item.email)),
+  );
   const keys = prepared.flatMap((item) => (item.kind === 'pass' ? [] : [item.key]));
 
   // Counted per transaction and added to the cycle's counts only once it commits.
@@ -46,7 +49,10 @@ export async function writeBatch(
   await ctx.db.transaction().execute(async (trx) => {
     await fence(trx, ctx.lease, ctx.leaseMs);
     const ledger = await ledgerStates(trx, ctx.mailbox.id, keys);
-    const tracked = await activitiesByDedupeKey(trx, emails.map((item) => item.dedupeKey));
+    const tracked = await activitiesByDedupeKey(
+      trx,
+      emails.map((item) => item.dedupeKey),
+    );
 
     for (const item of prepared) {
       if (item.kind === 'pass') {
@@ -93,8 +99,16 @@ async function recordEmail(
   let activityId: string;
   let created = false;
   if (decision.action === 'create') {
-    authority.require(recordPrivilege('create', 'activity'), authority.ownRecord('activity'), 'create email activities');
-    authority.require(recordPrivilege('append', 'activity'), authority.ownRecord('activity'), 'link emails to their senders and recipients');
+    authority.require(
+      recordPrivilege('create', 'activity'),
+      authority.ownRecord('activity'),
+      'create email activities',
+    );
+    authority.require(
+      recordPrivilege('append', 'activity'),
+      authority.ownRecord('activity'),
+      'link emails to their senders and recipients',
+    );
     requireQueue(ctx);
     const written = await insertEmail(trx, {
       email: item.email,
@@ -137,7 +151,11 @@ async function recordEmail(
 function requireQueue(ctx: PipelineContext): void {
   const { queue, authority } = ctx;
   if (queue === null) return;
-  const queueRecord = { entity: 'queue' as const, ownerId: queue.ownerId, businessUnitId: queue.businessUnitId };
+  const queueRecord = {
+    entity: 'queue' as const,
+    ownerId: queue.ownerId,
+    businessUnitId: queue.businessUnitId,
+  };
   authority.require(recordPrivilege('read', 'queue'), queueRecord, 'read the queue it receives for');
   authority.require(recordPrivilege('appendTo', 'queue'), queueRecord, 'add emails to the queue');
   authority.require(
@@ -174,7 +192,12 @@ async function recordFailure(
     receivedAt: item.message.receivedAt,
   });
   const base = { mailbox: ctx.mailbox, profile: ctx.profile, itemReference: item.key };
-  await raiseAlert(trx, { ...base, entryId: item.entryId, values: item.values, details: { reason: item.reason, attempts } });
+  await raiseAlert(trx, {
+    ...base,
+    entryId: item.entryId,
+    values: item.values,
+    details: { reason: item.reason, attempts },
+  });
   if (outcome.status === 'parked' && outcome.exhausted) {
     await raiseAlert(trx, {
       ...base,

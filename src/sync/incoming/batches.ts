@@ -29,7 +29,10 @@ export interface BatchLimits {
   readonly maxBytes: number;
 }
 
-export function planMessage(summary: MessageSummary, limits: Pick<BatchLimits, 'watermark' | 'sizeLimitKb'>): PlannedMessage {
+export function planMessage(
+  summary: MessageSummary,
+  limits: Pick<BatchLimits, 'watermark' | 'sizeLimitKb'>,
+): PlannedMessage {
   if (isBeforeWatermark(summary.receivedAt, limits.watermark)) return { ...summary, plan: 'old' };
   if (isTooLarge(summary.size, limits.sizeLimitKb)) return { ...summary, plan: 'oversized' };
   return { ...summary, plan: 'fetch' };
@@ -51,7 +54,8 @@ export function planBatches(summaries: readonly MessageSummary[], limits: BatchL
     const planned = planMessage(summary, limits);
     const downloads = planned.plan === 'fetch';
     // A message that alone exceeds maxBytes (but not the size limit) still gets a batch of its own.
-    if (downloads && count > 0 && (count >= limits.maxMessages || bytes + summary.size > limits.maxBytes)) close();
+    if (downloads && count > 0 && (count >= limits.maxMessages || bytes + summary.size > limits.maxBytes))
+      close();
     current.push(planned);
     if (downloads) {
       count += 1;

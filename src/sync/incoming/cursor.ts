@@ -34,7 +34,11 @@ export function planFolderSync(stored: StoredCursor | undefined, uidValidity: nu
   return { kind: 'continue', fromUid: stored.lastUid + 1 };
 }
 
-export async function loadCursor(db: Pick<Db, 'selectFrom'>, mailboxId: string, folder: string): Promise<StoredCursor | undefined> {
+export async function loadCursor(
+  db: Pick<Db, 'selectFrom'>,
+  mailboxId: string,
+  folder: string,
+): Promise<StoredCursor | undefined> {
   const row = await db
     .selectFrom('mailboxFolderCursors')
     .select(['uidValidity', 'lastUid', 'highestModseq'])

@@ -22,11 +22,23 @@ import type { ChannelCycleStats, Row } from '../../db/schema.js';
 import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
 import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
 import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
-import { channelCredentials, CredentialsUnreadableError, emailEndpoint, type TlsTrust } from '../../mailboxes/connection-settings.js';
+import {
+  channelCredentials,
+  CredentialsUnreadableError,
+  emailEndpoint,
+  type TlsTrust,
+} from '../../mailboxes/connection-settings.js';
 import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
 import { checkPreconditions } from '../../mailboxes/preconditions.js';
 import type { SecretBox } from '../../security/secrets.js';
-import { failureStreak, failureVerdict, nextDueAt, DEFAULT_SCHEDULE_POLICY, type FailureClass, type SchedulePolicy } from '../due-time.js';
+import {
+  failureStreak,
+  failureVerdict,
+  nextDueAt,
+  DEFAULT_SCHEDULE_POLICY,
+  type FailureClass,
+  type SchedulePolicy,
+} from '../due-time.js';
 import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
 import type { QueueRef } from './email-writer.js';
 import { openImapSource, type IncomingSource } from './imap-source.js';
@@ -41,7 +53,9 @@ export interface IncomingDependencies {
   readonly trust: TlsTrust;
   readonly logger?: Logger | undefined;
   /** how a folder is opened; IMAP by default (tests may substitute) */
-  readonly openSource?: ((endpoint: Parameters<typeof openImapSource>[0], credentials: Credentials) => Promise<IncomingSource>) | undefined;
+  readonly openSource?:
+    | ((endpoint: Parameters<typeof openImapSource>[0], credentials: Credentials) => Promise<IncomingSource>)
+    | undefined;
   readonly policy?: SchedulePolicy | undefined;
   readonly random?: (() => number) | undefined;
   /** how long a claim lasts without renewal; renewed every third of it */
@@ -80,8 +94,20 @@ interface CycleFailure {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-function ownedRef(row: { id: string; name: string; ownerId: string; ownerType: 'user' | 'team'; businessUnitId: string }): OwnedRef {
-  return { id: row.id, name: row.name, ownerId: row.ownerId, ownerType: row.ownerType, businessUnitId: row.businessUnitId };
+function ownedRef(row: {
+  id: string;
+  name: string;
+  ownerId: string;
+  ownerType: 'user' | 'team';
+  businessUnitId: string;
+}): OwnedRef {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.ownerId,
+    ownerType: row.ownerType,
+    businessUnitId: row.businessUnitId,
+  };
 }
 
 export async function runIncomingCycle(
@@ -92,16 +118,23 @@ export async function runIncomingCycle(
   const startedAt = new Date();
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const stats = emptyStats();
-  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel: 'incoming', leaseToken: lease.token });
+  const logger = deps.logger?.child({
+    mailboxId: lease.mailboxId,
+    channel: 'incoming',
+    leaseToken: lease.token,
+  });
   let lost = false;
   // Keeps the lease while a long fetch runs; losing it stops the cycle at the next transaction.
-  const renewal = setInterval(() => {
-    renewLease(deps.db, lease, leaseMs)
-      .then((held) => {
-        if (!held) lost = true;
-      })
-      .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
-  }, Math.max(1000, Math.floor(leaseMs / 3)));
+  const renewal = setInterval(
+    () => {
+      renewLease(deps.db, lease, leaseMs)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
   renewal.unref();
 
   let context: MailboxContext | undefined;
@@ -138,7 +171,8 @@ export async function runIncomingCycle(
     try {
       return await fail(deps, lease, context, startedAt, stats, failure);
     } catch (recordError) {
-      if (recordError instanceof LeaseLostError) return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+      if (recordError instanceof LeaseLostError)
+        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
       throw recordError;
     }
   } finally {
@@ -168,7 +202,11 @@ async function receive(
       mailbox: ownedRef(mailbox),
       profile: ownedRef(profile),
       authority: new OwnerAuthority(facts.owner, facts.tree),
-      owner: { ownerId: mailbox.ownerId, ownerType: mailbox.ownerType, businessUnitId: facts.owner.businessUnitId },
+      owner: {
+        ownerId: mailbox.ownerId,
+        ownerType: mailbox.ownerType,
+        businessUnitId: facts.owner.businessUnitId,
+      },
       queue,
       watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
       sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),
@@ -207,7 +245,8 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
       details: { during: 'sync', privilege: error.denial.privilegeName, reason: error.denial.reason },
     };
   }
-  if (error instanceof CredentialsUnreadableError) return { entryId: 'MR16-in', failure: 'permanent', details: { during: 'sync' } };
+  if (error instanceof CredentialsUnreadableError)
+    return { entryId: 'MR16-in', failure: 'permanent', details: { during: 'sync' } };
   if (error instanceof ConnectorFailure) {
     const classification = classifyFailure(error.details, {
       channel: 'incoming',
@@ -221,7 +260,14 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
       values: classification.values,
       diagnosis: {
         summary: classification.reason,
-        findings: profile ? [{ record: { type: 'emailServerProfile', id: profile.id, name: profile.name }, problem: classification.reason }] : [],
+        findings: profile
+          ? [
+              {
+                record: { type: 'emailServerProfile', id: profile.id, name: profile.name },
+                problem: classification.reason,
+              },
+            ]
+          : [],
         fix: getEntry(classification.entryId).fix,
       },
       details: { during: 'sync', ...error.details },
@@ -231,11 +277,19 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   return {
     entryId: 'C11',
     failure: 'transient',
-    details: { during: 'sync', error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300) },
+    details: {
+      during: 'sync',
+      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
+    },
   };
 }
 
-function cycleStats(startedAt: Date, outcome: 'success' | 'failure', stats: PipelineStats, code?: string): ChannelCycleStats {
+function cycleStats(
+  startedAt: Date,
+  outcome: 'success' | 'failure',
+  stats: PipelineStats,
+  code?: string,
+): ChannelCycleStats {
   const finishedAt = new Date();
   return {
     startedAt: startedAt.toISOString(),
@@ -261,12 +315,12 @@ async function succeed(
   const dueAt = result.interrupted
     ? null
     : nextDueAt({
-    now: new Date(),
-    result: { kind: 'success', quietCycles },
-    minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-    policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-    ...(deps.random ? { random: deps.random } : {}),
-  });
+        now: new Date(),
+        result: { kind: 'success', quietCycles },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
   await deps.db.transaction().execute(async (trx) => {
     const finished = await finishLease(trx, lease, {
       dueAt,

@@ -12,7 +12,7 @@ import type { LedgerStatus } from '../../db/schema.js';
 export function normalizeMessageId(value: string | null | undefined): string | null {
   if (!value) return null;
   const bracketed = /<([^<>]*)>/.exec(value);
-  const inner = (bracketed ? bracketed[1]! : value.trim().split(/\s+/)[0] ?? '').replace(/\s+/g, '');
+  const inner = (bracketed ? bracketed[1]! : (value.trim().split(/\s+/)[0] ?? '')).replace(/\s+/g, '');
   return inner === '' ? null : `<${inner}>`;
 }
 

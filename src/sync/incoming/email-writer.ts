@@ -107,7 +107,11 @@ export interface QueueRef extends OwnerColumns {
 }
 
 /** Adds the email to the queue once; a second delivery of it changes nothing. */
-export async function addToQueue(trx: Pick<Db, 'insertInto'>, queue: QueueRef, activityId: string): Promise<void> {
+export async function addToQueue(
+  trx: Pick<Db, 'insertInto'>,
+  queue: QueueRef,
+  activityId: string,
+): Promise<void> {
   await trx
     .insertInto('queueItems')
     .values({

@@ -60,7 +60,7 @@ export interface IncomingSource {
 export function uidSet(uids: readonly number[]): string {
   const sorted = [...new Set(uids)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j += 1;
     parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
@@ -86,7 +86,11 @@ class ImapSource implements IncomingSource {
   async list(fromUid: number): Promise<MessageSummary[]> {
     if (this.state.exists === 0 || fromUid >= this.state.uidNext) return [];
     const rows = await this.run(() =>
-      this.client.fetchAll(`${Math.max(1, fromUid)}:*`, { uid: true, size: true, internalDate: true }, { uid: true }),
+      this.client.fetchAll(
+        `${Math.max(1, fromUid)}:*`,
+        { uid: true, size: true, internalDate: true },
+        { uid: true },
+      ),
     );
     // "N:*" with N above the highest UID still returns the last message (RFC 3501 §6.4.8).
     return rows
@@ -98,7 +102,11 @@ class ImapSource implements IncomingSource {
   async fetch(uids: readonly number[]): Promise<FetchedMessage[]> {
     if (uids.length === 0) return [];
     const rows = await this.run(() =>
-      this.client.fetchAll(uidSet(uids), { uid: true, size: true, internalDate: true, source: true }, { uid: true }),
+      this.client.fetchAll(
+        uidSet(uids),
+        { uid: true, size: true, internalDate: true, source: true },
+        { uid: true },
+      ),
     );
     return rows
       .filter((row) => row.source !== undefined)
@@ -113,7 +121,9 @@ class ImapSource implements IncomingSource {
 
   async headlines(uids: readonly number[]): Promise<MessageHeadline[]> {
     if (uids.length === 0) return [];
-    const rows = await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, envelope: true }, { uid: true }));
+    const rows = await this.run(() =>
+      this.client.fetchAll(uidSet(uids), { uid: true, envelope: true }, { uid: true }),
+    );
     return rows.map((row) => ({
       uid: row.uid,
       subject: row.envelope?.subject ?? '',

@@ -36,7 +36,11 @@ export type ItemOutcome =
   | { readonly status: 'parked'; readonly exhausted: boolean };
 
 /** What becomes of a message whose processing failed for the `attempts`-th time (1 = first try). */
-export function itemOutcome(failure: FailureClass, attempts: number, limit: number = ITEM_RETRY_LIMIT): ItemOutcome {
+export function itemOutcome(
+  failure: FailureClass,
+  attempts: number,
+  limit: number = ITEM_RETRY_LIMIT,
+): ItemOutcome {
   if (failure !== 'transient') return { status: 'parked', exhausted: false };
   return attempts >= limit ? { status: 'parked', exhausted: true } : { status: 'failed' };
 }

@@ -16,7 +16,11 @@ export interface LedgerState {
   readonly attempts: number;
 }
 
-export async function ledgerStates(db: Reader, mailboxId: string, keys: readonly string[]): Promise<Map<string, LedgerState>> {
+export async function ledgerStates(
+  db: Reader,
+  mailboxId: string,
+  keys: readonly string[],
+): Promise<Map<string, LedgerState>> {
   if (keys.length === 0) return new Map();
   const rows = await db
     .selectFrom('messageLedger')
@@ -28,7 +32,10 @@ export async function ledgerStates(db: Reader, mailboxId: string, keys: readonly
 }
 
 /** dedupe key → the activity that carries it */
-export async function activitiesByDedupeKey(db: Reader, keys: readonly string[]): Promise<Map<string, string>> {
+export async function activitiesByDedupeKey(
+  db: Reader,
+  keys: readonly string[],
+): Promise<Map<string, string>> {
   const wanted = [...new Set(keys)];
   if (wanted.length === 0) return new Map();
   const rows = await db

@@ -70,7 +70,10 @@ export function denialAlert(error: Pick<OwnerDeniedError, 'owner' | 'denial' | '
       },
     };
   }
-  const queueRead = denial.privilege.kind === 'record' && denial.privilege.entity === 'queue' && denial.privilege.right === 'read';
+  const queueRead =
+    denial.privilege.kind === 'record' &&
+    denial.privilege.entity === 'queue' &&
+    denial.privilege.right === 'read';
   const why =
     denial.reason === 'principalDisabled'
       ? 'is disabled'

@@ -39,7 +39,8 @@ export interface ParsedEmail {
   readonly attachments: readonly ParsedAttachment[];
 }
 
-export type ParseOutcome = { readonly ok: true; readonly email: ParsedEmail } | { readonly ok: false; readonly error: string };
+export type ParseOutcome =
+  { readonly ok: true; readonly email: ParsedEmail } | { readonly ok: false; readonly error: string };
 
 const EMAIL_HEADERS: ReadonlySet<string> = new Set([
   'from',
@@ -73,7 +74,10 @@ function addresses(list: readonly Address[] | Address | undefined): AddressEntry
   const flat = (Array.isArray(list) ? list : [list]).flatMap((entry: Address) =>
     entry.group === undefined ? [entry] : entry.group,
   );
-  return flat.map((mailbox) => ({ address: clean(mailbox.address).trim(), name: clean(mailbox.name).trim() }));
+  return flat.map((mailbox) => ({
+    address: clean(mailbox.address).trim(),
+    name: clean(mailbox.name).trim(),
+  }));
 }
 
 function toBuffer(content: Attachment['content']): Buffer {
@@ -85,7 +89,10 @@ function toBuffer(content: Attachment['content']): Buffer {
 function attachment(part: Attachment, index: number): ParsedAttachment {
   const extension = part.mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin';
   return {
-    fileName: clean(part.filename ?? '').trim().slice(0, 255) || `attachment-${index + 1}.${extension}`,
+    fileName:
+      clean(part.filename ?? '')
+        .trim()
+        .slice(0, 255) || `attachment-${index + 1}.${extension}`,
     mimeType: part.mimeType.slice(0, 255) || 'application/octet-stream',
     contentId: part.contentId ? clean(part.contentId).slice(0, 255) : null,
     isInline: part.disposition === 'inline' || part.related === true,
@@ -105,7 +112,9 @@ export function fromPostalMime(parsed: Email): ParsedEmail {
     messageId: normalizeMessageId(parsed.messageId),
     inReplyTo: messageIdList(parsed.inReplyTo)[0] ?? null,
     references: messageIdList(parsed.references),
-    subject: clean(parsed.subject ?? '').trim().slice(0, MAX_SUBJECT),
+    subject: clean(parsed.subject ?? '')
+      .trim()
+      .slice(0, MAX_SUBJECT),
     from,
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
@@ -132,7 +141,10 @@ export async function parseEmail(raw: Buffer): Promise<ParseOutcome> {
   // Servers prepend trace headers (Received, Delivered-To) to anything they
   // store, so "has headers" proves nothing; an email has at least one of these.
   if (!parsed.headers.some((header) => EMAIL_HEADERS.has(header.key))) {
-    return { ok: false, error: 'it has none of the headers of an email (From, To, Date, Subject, Message-ID)' };
+    return {
+      ok: false,
+      error: 'it has none of the headers of an email (From, To, Date, Subject, Message-ID)',
+    };
   }
   return { ok: true, email: fromPostalMime(parsed) };
 }

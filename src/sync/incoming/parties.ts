@@ -21,7 +21,9 @@ export interface PartyDraft {
 
 /** Every address of a message that takes part in resolution. */
 export function addressesOf(email: Pick<ParsedEmail, 'from' | 'to' | 'cc'>): string[] {
-  return [email.from, ...email.to, ...email.cc].flatMap((entry) => (entry && entry.address ? [entry.address] : []));
+  return [email.from, ...email.to, ...email.cc].flatMap((entry) =>
+    entry && entry.address ? [entry.address] : [],
+  );
 }
 
 function row(

@@ -23,7 +23,8 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
     if (!wanted.includes(key)) return;
     const list = index.get(key) ?? [];
     // A record with the same address in two of its columns is still one match.
-    if (!list.some((existing) => existing.type === candidate.type && existing.id === candidate.id)) list.push(candidate);
+    if (!list.some((existing) => existing.type === candidate.type && existing.id === candidate.id))
+      list.push(candidate);
     index.set(key, list);
   };
   const lower = (column: string) => sql<string>`lower(${sql.ref(column)})`;
@@ -42,7 +43,16 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       .execute(),
     db
       .selectFrom('contacts')
-      .select(['id', 'fullName as name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .select([
+        'id',
+        'fullName as name',
+        'emailAddress1',
+        'emailAddress2',
+        'emailAddress3',
+        'ownerId',
+        'state',
+        'createdAt',
+      ])
       .where((eb) =>
         eb.or([
           eb(lower('emailAddress1'), 'in', wanted),
@@ -53,7 +63,16 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       .execute(),
     db
       .selectFrom('accounts')
-      .select(['id', 'name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .select([
+        'id',
+        'name',
+        'emailAddress1',
+        'emailAddress2',
+        'emailAddress3',
+        'ownerId',
+        'state',
+        'createdAt',
+      ])
       .where((eb) =>
         eb.or([
           eb(lower('emailAddress1'), 'in', wanted),
@@ -64,7 +83,16 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       .execute(),
     db
       .selectFrom('leads')
-      .select(['id', 'fullName as name', 'emailAddress1', 'emailAddress2', 'emailAddress3', 'ownerId', 'state', 'createdAt'])
+      .select([
+        'id',
+        'fullName as name',
+        'emailAddress1',
+        'emailAddress2',
+        'emailAddress3',
+        'ownerId',
+        'state',
+        'createdAt',
+      ])
       .where((eb) =>
         eb.or([
           eb(lower('emailAddress1'), 'in', wanted),
@@ -76,7 +104,14 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
   ]);
 
   for (const user of users) {
-    add(user.emailAddress, { type: 'user', id: user.id, name: user.name, active: true, ownerId: null, createdAt: user.createdAt });
+    add(user.emailAddress, {
+      type: 'user',
+      id: user.id,
+      name: user.name,
+      active: true,
+      ownerId: null,
+      createdAt: user.createdAt,
+    });
   }
   for (const row of contacts) {
     const candidate: PartyCandidate = {

@@ -50,7 +50,10 @@ function typeRank(type: PartyType): number {
 }
 
 /** The candidates in resolution order (see the module comment). */
-export function orderCandidates(candidates: readonly PartyCandidate[], mailboxOwnerId: string): PartyCandidate[] {
+export function orderCandidates(
+  candidates: readonly PartyCandidate[],
+  mailboxOwnerId: string,
+): PartyCandidate[] {
   return [...candidates].sort(
     (a, b) =>
       Number(b.active) - Number(a.active) ||
@@ -62,14 +65,20 @@ export function orderCandidates(candidates: readonly PartyCandidate[], mailboxOw
 }
 
 /** The one record a From address resolves to, if any. */
-export function pickSender(candidates: readonly PartyCandidate[], mailboxOwnerId: string): PartyCandidate | undefined {
+export function pickSender(
+  candidates: readonly PartyCandidate[],
+  mailboxOwnerId: string,
+): PartyCandidate | undefined {
   if (candidates.length === 0 || candidates.length > MAX_MATCHES) return undefined;
   if (candidates.length === 1) return candidates[0];
   return orderCandidates(candidates, mailboxOwnerId)[0];
 }
 
 /** Every record a To or Cc address resolves to; empty when unresolved. */
-export function recipientMatches(candidates: readonly PartyCandidate[], mailboxOwnerId: string): PartyCandidate[] {
+export function recipientMatches(
+  candidates: readonly PartyCandidate[],
+  mailboxOwnerId: string,
+): PartyCandidate[] {
   if (candidates.length > MAX_MATCHES) return [];
   return orderCandidates(candidates, mailboxOwnerId);
 }

@@ -71,7 +71,12 @@ export async function syncFolder(source: IncomingSource, ctx: PipelineContext): 
 }
 
 /** A new UIDVALIDITY: the cursor starts over, old failures stop waiting, the admin is told. */
-async function startOver(ctx: PipelineContext, folder: string, uidValidity: number, highestModseq: string | null): Promise<void> {
+async function startOver(
+  ctx: PipelineContext,
+  folder: string,
+  uidValidity: number,
+  highestModseq: string | null,
+): Promise<void> {
   await ctx.db.transaction().execute(async (trx) => {
     await fence(trx, ctx.lease, ctx.leaseMs);
     await retireOldNumbering(trx, ctx.mailbox.id, folder, uidValidity);
@@ -116,7 +121,12 @@ async function retryFailed(
   counter: { next(): number },
 ): Promise<number> {
   const { folder, uidValidity } = source.state;
-  const items = await failedItems(ctx.db, ctx.mailbox.id, { folder, uidValidity, attemptedBefore: ctx.startedAt, limit: ctx.retriesPerCycle });
+  const items = await failedItems(ctx.db, ctx.mailbox.id, {
+    folder,
+    uidValidity,
+    attemptedBefore: ctx.startedAt,
+    limit: ctx.retriesPerCycle,
+  });
   if (items.length === 0) return 0;
   const bodies = new Map((await source.fetch(items.map((item) => item.uid))).map((row) => [row.uid, row]));
   const prepared: Prepared[] = [];
@@ -134,7 +144,11 @@ async function retryFailed(
       await fence(trx, ctx.lease, ctx.leaseMs);
       await trx
         .updateTable('messageLedger')
-        .set({ status: 'skipped', lastErrorReason: 'the message is no longer on the server', updatedAt: new Date() })
+        .set({
+          status: 'skipped',
+          lastErrorReason: 'the message is no longer on the server',
+          updatedAt: new Date(),
+        })
         .where('mailboxId', '=', ctx.mailbox.id)
         .where('messageKey', 'in', gone)
         .where('status', '=', 'failed')

@@ -33,7 +33,6 @@ export type Prepared =
       readonly messageId: string | null;
     };
 
-
 export async function prepare(
   ctx: { readonly sizeLimitKb: number },
   message: PlannedMessage,

@@ -89,14 +89,20 @@ export class IncomingSync {
 
   private async run(lease: Lease): Promise<CycleOutcome | undefined> {
     if (lease.takenOver) {
-      this.options.logger?.warn({ mailboxId: lease.mailboxId, token: lease.token }, 'took over an expired incoming lease');
+      this.options.logger?.warn(
+        { mailboxId: lease.mailboxId, token: lease.token },
+        'took over an expired incoming lease',
+      );
     }
     try {
       return await runIncomingCycle(this.options, lease, { shouldStop: () => this.stopping });
     } catch (error) {
       // Recording the outcome failed (the database went away): the lease
       // expires and a later claim retries the mailbox. Nothing was half-written.
-      this.options.logger?.error({ err: error, mailboxId: lease.mailboxId }, 'incoming cycle could not be recorded');
+      this.options.logger?.error(
+        { err: error, mailboxId: lease.mailboxId },
+        'incoming cycle could not be recorded',
+      );
       return undefined;
     }
   }

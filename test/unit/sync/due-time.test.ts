@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULE_POLICY, baseDelayMs, failureStreak, failureVerdict, nextDueAt } from '../../../src/sync/due-time.js';
+import {
+  DEFAULT_SCHEDULE_POLICY,
+  baseDelayMs,
+  failureStreak,
+  failureVerdict,
+  nextDueAt,
+} from '../../../src/sync/due-time.js';
 
 const now = new Date('2026-01-01T00:00:00Z');
 const MIN = 60_000;
@@ -10,9 +16,9 @@ describe('nextDueAt', () => {
     const result = { kind: 'success', quietCycles: 0 } as const;
     expect(nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => 0 })).toEqual(at(MIN));
     // random → 1: the largest cut, 20 %
-    expect(nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => 0.999999 }).getTime()).toBeGreaterThan(
-      at(0.8 * MIN).getTime() - 1,
-    );
+    expect(
+      nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => 0.999999 }).getTime(),
+    ).toBeGreaterThan(at(0.8 * MIN).getTime() - 1);
     for (let i = 0; i < 50; i++) {
       const due = nextDueAt({ now, result, minPollingIntervalMinutes: 0 }).getTime() - now.getTime();
       expect(due).toBeGreaterThanOrEqual(0.8 * MIN);
@@ -32,20 +38,37 @@ describe('nextDueAt', () => {
       baseDelayMs({ kind: 'failure', consecutiveFailures }),
     );
     expect(delays).toEqual([MIN, 2 * MIN, 4 * MIN, 8 * MIN, 15 * MIN, 15 * MIN, 15 * MIN, 15 * MIN]);
-    const capped = nextDueAt({ now, result: { kind: 'failure', consecutiveFailures: 40 }, minPollingIntervalMinutes: 0, random: () => 0 });
+    const capped = nextDueAt({
+      now,
+      result: { kind: 'failure', consecutiveFailures: 40 },
+      minPollingIntervalMinutes: 0,
+      random: () => 0,
+    });
     expect(capped).toEqual(at(15 * MIN));
   });
 
   it("never polls more often than the profile's minimum polling interval", () => {
-    const due = nextDueAt({ now, result: { kind: 'success', quietCycles: 0 }, minPollingIntervalMinutes: 30, random: () => 0.5 });
+    const due = nextDueAt({
+      now,
+      result: { kind: 'success', quietCycles: 0 },
+      minPollingIntervalMinutes: 30,
+      random: () => 0.5,
+    });
     expect(due).toEqual(at(30 * MIN));
-    const failing = nextDueAt({ now, result: { kind: 'failure', consecutiveFailures: 1 }, minPollingIntervalMinutes: 5, random: () => 0 });
+    const failing = nextDueAt({
+      now,
+      result: { kind: 'failure', consecutiveFailures: 1 },
+      minPollingIntervalMinutes: 5,
+      random: () => 0,
+    });
     expect(failing).toEqual(at(5 * MIN));
   });
 
   it('treats a broken random source as no jitter', () => {
     const result = { kind: 'success', quietCycles: 0 } as const;
-    expect(nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => Number.NaN })).toEqual(at(MIN));
+    expect(nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => Number.NaN })).toEqual(
+      at(MIN),
+    );
     expect(nextDueAt({ now, result, minPollingIntervalMinutes: 0, random: () => -3 })).toEqual(at(MIN));
   });
 });
@@ -54,11 +77,19 @@ describe('failureVerdict', () => {
   it('retries transient failures until the limit, then disables', () => {
     expect(failureVerdict('transient', 0, 10)).toEqual({ action: 'retry', consecutiveFailures: 1 });
     expect(failureVerdict('transient', 8, 10)).toEqual({ action: 'retry', consecutiveFailures: 9 });
-    expect(failureVerdict('transient', 9, 10)).toEqual({ action: 'disable', consecutiveFailures: 10, limitReached: true });
+    expect(failureVerdict('transient', 9, 10)).toEqual({
+      action: 'disable',
+      consecutiveFailures: 10,
+      limitReached: true,
+    });
   });
 
   it('disables at once on a permanent failure', () => {
-    expect(failureVerdict('permanent', 0, 10)).toEqual({ action: 'disable', consecutiveFailures: 1, limitReached: false });
+    expect(failureVerdict('permanent', 0, 10)).toEqual({
+      action: 'disable',
+      consecutiveFailures: 1,
+      limitReached: false,
+    });
   });
 
   it('does not count a failure of class none', () => {

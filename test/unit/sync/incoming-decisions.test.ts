@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { planBatches, type BatchLimits } from '../../../src/sync/incoming/batches.js';
 import { planFolderSync } from '../../../src/sync/incoming/cursor.js';
-import { decideDedupe, dedupeKeyFor, messageIdList, normalizeMessageId } from '../../../src/sync/incoming/dedupe.js';
+import {
+  decideDedupe,
+  dedupeKeyFor,
+  messageIdList,
+  normalizeMessageId,
+} from '../../../src/sync/incoming/dedupe.js';
 import { uidSet } from '../../../src/sync/incoming/imap-source.js';
-import { HARD_SIZE_LIMIT_KB, isTooLarge, itemOutcome, sizeLimitKb } from '../../../src/sync/incoming/item-policy.js';
+import {
+  HARD_SIZE_LIMIT_KB,
+  isTooLarge,
+  itemOutcome,
+  sizeLimitKb,
+} from '../../../src/sync/incoming/item-policy.js';
 import { ledgerKey, parseLedgerKey } from '../../../src/sync/incoming/message-key.js';
 import { effectiveWatermark, isBeforeWatermark } from '../../../src/sync/incoming/watermark.js';
 
@@ -60,18 +70,35 @@ describe('dedupe', () => {
   });
 
   it('keys by Message-ID, or by content when there is none', () => {
-    const content = { from: 'A@x.test', to: ['b@x.test', 'c@x.test'], cc: [], subject: 'Hi', date: 'Mon, 1 Jan 2026', text: 'Hello  there' };
+    const content = {
+      from: 'A@x.test',
+      to: ['b@x.test', 'c@x.test'],
+      cc: [],
+      subject: 'Hi',
+      date: 'Mon, 1 Jan 2026',
+      text: 'Hello  there',
+    };
     expect(dedupeKeyFor('<id@x>', content)).toBe('msgid:<id@x>');
     const fp = dedupeKeyFor(null, content);
     expect(fp).toMatch(/^fp:[0-9a-f]{64}$/);
     // The same email as delivered to another recipient: addresses in another order and case, whitespace folded.
-    expect(dedupeKeyFor(null, { ...content, from: 'a@x.test', to: ['C@x.test', 'b@x.test'], text: 'Hello there\n' })).toBe(fp);
+    expect(
+      dedupeKeyFor(null, {
+        ...content,
+        from: 'a@x.test',
+        to: ['C@x.test', 'b@x.test'],
+        text: 'Hello there\n',
+      }),
+    ).toBe(fp);
     expect(dedupeKeyFor(null, { ...content, subject: 'Other' })).not.toBe(fp);
   });
 
   it('creates, links to an existing activity, retries failed rows, and leaves settled rows alone', () => {
     expect(decideDedupe({ ledgerStatus: null, existingActivityId: null })).toEqual({ action: 'create' });
-    expect(decideDedupe({ ledgerStatus: null, existingActivityId: 'a1' })).toEqual({ action: 'associate', activityId: 'a1' });
+    expect(decideDedupe({ ledgerStatus: null, existingActivityId: 'a1' })).toEqual({
+      action: 'associate',
+      activityId: 'a1',
+    });
     expect(decideDedupe({ ledgerStatus: 'failed', existingActivityId: null })).toEqual({ action: 'create' });
     for (const status of ['processed', 'parked', 'skipped'] as const) {
       expect(decideDedupe({ ledgerStatus: status, existingActivityId: 'a1' })).toEqual({ action: 'skip' });
@@ -104,7 +131,10 @@ describe('item policy', () => {
 describe('folder plan', () => {
   it('starts at UID 1 the first time and after a renumbering, otherwise after the cursor', () => {
     expect(planFolderSync(undefined, 5)).toEqual({ kind: 'initial', fromUid: 1 });
-    expect(planFolderSync({ uidValidity: 5, lastUid: 41, highestModseq: null }, 5)).toEqual({ kind: 'continue', fromUid: 42 });
+    expect(planFolderSync({ uidValidity: 5, lastUid: 41, highestModseq: null }, 5)).toEqual({
+      kind: 'continue',
+      fromUid: 42,
+    });
     expect(planFolderSync({ uidValidity: 5, lastUid: 41, highestModseq: '9' }, 6)).toEqual({
       kind: 'renumbered',
       fromUid: 1,
@@ -114,7 +144,12 @@ describe('folder plan', () => {
 });
 
 describe('batches', () => {
-  const limits: BatchLimits = { watermark: new Date('2026-01-01T00:00:00Z'), sizeLimitKb: 100, maxMessages: 2, maxBytes: 10_000 };
+  const limits: BatchLimits = {
+    watermark: new Date('2026-01-01T00:00:00Z'),
+    sizeLimitKb: 100,
+    maxMessages: 2,
+    maxBytes: 10_000,
+  };
   const recent = new Date('2026-02-01T00:00:00Z');
   const old = new Date('2025-12-01T00:00:00Z');
 

@@ -23,11 +23,7 @@ describe('parseEmail', () => {
     if (!outcome.ok) return;
     expect(outcome.email).toMatchObject({
       from: { address: 'jane@customer.test', name: 'Jane Customer' },
-      to: [
-        { address: 'support@example.test' },
-        { address: 'a@x.test' },
-        { address: 'b@x.test' },
-      ],
+      to: [{ address: 'support@example.test' }, { address: 'a@x.test' }, { address: 'b@x.test' }],
       cc: [{ address: 'juergen@x.test', name: 'Jürgen' }],
       subject: 'Grüße',
       messageId: '<m1@customer.test>',
@@ -51,7 +47,9 @@ describe('parseEmail', () => {
 
   it('fails on bytes that are not an email, even with trace headers', async () => {
     expect(await parseEmail(Buffer.from(''))).toMatchObject({ ok: false });
-    expect(await parseEmail(crlf(['Received: from x', 'Delivered-To: a@x.test', '', 'garbage']))).toMatchObject({
+    expect(
+      await parseEmail(crlf(['Received: from x', 'Delivered-To: a@x.test', '', 'garbage'])),
+    ).toMatchObject({
       ok: false,
       error: expect.stringMatching(/none of the headers of an email/),
     });
@@ -76,8 +74,8 @@ describe('parseEmail', () => {
         '--b--',
       ]),
     );
-    expect(outcome.ok && outcome.email.attachments.map((a) => [a.fileName, a.mimeType, a.content.toString()])).toEqual([
-      ['attachment-1.pdf', 'application/pdf', '%PDF-'],
-    ]);
+    expect(
+      outcome.ok && outcome.email.attachments.map((a) => [a.fileName, a.mimeType, a.content.toString()]),
+    ).toEqual([['attachment-1.pdf', 'application/pdf', '%PDF-']]);
   });
 });

@@ -12,9 +12,21 @@ import { addressesOf, buildParties } from '../../../src/sync/incoming/parties.js
 
 const OWNER = 'owner-1';
 let created = 0;
-function candidate(type: PartyCandidate['type'], id: string, extra: Partial<PartyCandidate> = {}): PartyCandidate {
+function candidate(
+  type: PartyCandidate['type'],
+  id: string,
+  extra: Partial<PartyCandidate> = {},
+): PartyCandidate {
   created += 1;
-  return { type, id, name: id, active: true, ownerId: 'someone', createdAt: new Date(1_000_000 + created), ...extra };
+  return {
+    type,
+    id,
+    name: id,
+    active: true,
+    ownerId: 'someone',
+    createdAt: new Date(1_000_000 + created),
+    ...extra,
+  };
 }
 
 describe('sender resolution', () => {
@@ -26,9 +38,20 @@ describe('sender resolution', () => {
       candidate('contact', 'c'),
       candidate('user', 'u', { ownerId: null }),
     ];
-    expect(orderCandidates(all, OWNER).map((c) => c.type)).toEqual(['user', 'contact', 'account', 'lead', 'queue']);
+    expect(orderCandidates(all, OWNER).map((c) => c.type)).toEqual([
+      'user',
+      'contact',
+      'account',
+      'lead',
+      'queue',
+    ]);
     expect(pickSender(all, OWNER)?.id).toBe('u');
-    expect(pickSender(all.filter((c) => c.type !== 'user'), OWNER)?.id).toBe('c');
+    expect(
+      pickSender(
+        all.filter((c) => c.type !== 'user'),
+        OWNER,
+      )?.id,
+    ).toBe('c');
   });
 
   it('prefers active records, then a record owned by the mailbox owner', () => {
@@ -79,17 +102,56 @@ describe('parties of an email', () => {
       OWNER,
     );
     expect(parties).toEqual([
-      { participation: 'from', address: 'Customer@Example.test', displayName: 'Customer', partyType: 'contact', partyId: 'contact-1', position: 0 },
-      { participation: 'to', address: 'support@example.test', displayName: 'queue-1', partyType: 'queue', partyId: 'queue-1', position: 0 },
-      { participation: 'to', address: 'nobody@example.test', displayName: 'Nobody', partyType: null, partyId: null, position: 1 },
-      { participation: 'cc', address: 'shared@example.test', displayName: 'contact-2', partyType: 'contact', partyId: 'contact-2', position: 0 },
-      { participation: 'cc', address: 'shared@example.test', displayName: 'account-1', partyType: 'account', partyId: 'account-1', position: 1 },
+      {
+        participation: 'from',
+        address: 'Customer@Example.test',
+        displayName: 'Customer',
+        partyType: 'contact',
+        partyId: 'contact-1',
+        position: 0,
+      },
+      {
+        participation: 'to',
+        address: 'support@example.test',
+        displayName: 'queue-1',
+        partyType: 'queue',
+        partyId: 'queue-1',
+        position: 0,
+      },
+      {
+        participation: 'to',
+        address: 'nobody@example.test',
+        displayName: 'Nobody',
+        partyType: null,
+        partyId: null,
+        position: 1,
+      },
+      {
+        participation: 'cc',
+        address: 'shared@example.test',
+        displayName: 'contact-2',
+        partyType: 'contact',
+        partyId: 'contact-2',
+        position: 0,
+      },
+      {
+        participation: 'cc',
+        address: 'shared@example.test',
+        displayName: 'account-1',
+        partyType: 'account',
+        partyId: 'account-1',
+        position: 1,
+      },
     ]);
   });
 
   it('collects the addresses to look up', () => {
     expect(
-      addressesOf({ from: { address: 'a@x.test', name: '' }, to: [{ address: 'b@x.test', name: '' }], cc: [{ address: '', name: 'x' }] }),
+      addressesOf({
+        from: { address: 'a@x.test', name: '' },
+        to: [{ address: 'b@x.test', name: '' }],
+        cc: [{ address: '', name: 'x' }],
+      }),
     ).toEqual(['a@x.test', 'b@x.test']);
   });
 });
