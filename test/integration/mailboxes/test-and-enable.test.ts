@@ -296,6 +296,75 @@ describe('Test & Enable', () => {
     expect(await openAlerts(mailboxId)).toEqual(before);
   });
 
+  it('breaks one thing at a time: a closed port, an unapproved address, a disabled user', async () => {
+    // A port nothing listens on: connection refused, transient, the channel stays enabled.
+    const closed = await mailUser('Closed Port', ['Salesperson']);
+    const refusing = await post<{ id: string }>('/api/email-server-profiles', {
+      name: 'Closed port',
+      serverType: 'imap-smtp',
+      incomingHost: '127.0.0.1',
+      incomingPort: 1,
+      incomingTls: 'none',
+      outgoingHost: '127.0.0.1',
+      outgoingPort: 1,
+      outgoingTls: 'none',
+      credentialSource: 'mailbox',
+      connectionTimeoutMs: 2000,
+    });
+    await patch(`/api/mailboxes/${closed.mailboxId}`, {
+      emailServerProfileId: refusing.id,
+      actMethod: 'none',
+    });
+    expect(await testAndEnable(closed.mailboxId)).toMatchObject({
+      incomingStatus: 'failure',
+      outgoingStatus: 'failure',
+    });
+    const refused = await t.request<Page<Alert>>('GET', `/api/alerts?mailboxId=${closed.mailboxId}`);
+    expect(refused.body.items.find((a) => a.channel === 'incoming')).toMatchObject({
+      code: 'Web server returned ConnectFailure exception.',
+      level: 'error',
+    });
+    expect(
+      (await t.request<{ incomingEnabled: boolean }>('GET', `/api/mailboxes/${closed.mailboxId}`)).body
+        .incomingEnabled,
+    ).toBe(true);
+
+    // An address that needs approval: every channel fails until it is approved.
+    await patch('/api/organization', { requireApprovalForUserEmail: true });
+    try {
+      const pending = await mailUser('Pending Approval', ['Salesperson']);
+      expect(await testAndEnable(pending.mailboxId)).toMatchObject({
+        incomingStatus: 'failure',
+        outgoingStatus: 'failure',
+        actStatus: 'failure',
+      });
+      expect((await openAlerts(pending.mailboxId)).map((a) => a.code).sort()).toEqual([
+        'ActEmailApprovalNeeded',
+        'IncomingEmailApprovalNeeded',
+        'OutgoingEmailApprovalNeeded',
+      ]);
+      await post(`/api/mailboxes/${pending.mailboxId}/approve`);
+      expect(await testAndEnable(pending.mailboxId)).toMatchObject({
+        incomingStatus: 'success',
+        actStatus: 'success',
+      });
+    } finally {
+      await patch('/api/organization', { requireApprovalForUserEmail: false });
+    }
+
+    // A disabled user: its mailbox is deactivated and reports MailboxDisabled.
+    const leaving = await mailUser('Leaving User', ['Salesperson']);
+    await patch(`/api/users/${leaving.userId}`, { disabled: true });
+    expect(await testAndEnable(leaving.mailboxId)).toMatchObject({ incomingStatus: 'failure' });
+    const disabled = (await openAlerts(leaving.mailboxId)).find((a) => a.channel === 'incoming');
+    expect(disabled).toMatchObject({
+      code: 'MailboxDisabled',
+      message:
+        'Email cannot be received because the mailbox Leaving User is deactivated or disabled for incoming email.',
+    });
+    expect(disabled?.fixActions.map((action) => action.kind)).toEqual(['enableUser']);
+  });
+
   it('reports a wrong password with the mailbox-credentials alert and disables the channel', async () => {
     const { mailboxId } = await mailUser('Wrong Password', ['Salesperson']);
     await patch(`/api/mailboxes/${mailboxId}`, { password: 'not-the-password', actMethod: 'none' });
