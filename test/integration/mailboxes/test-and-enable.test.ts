@@ -15,6 +15,7 @@ import {
 interface Alert {
   id: string;
   code: string;
+  serverErrorCode?: string | null;
   entryId: string;
   level: string;
   channel: string;
@@ -271,6 +272,7 @@ describe('Test & Enable', () => {
     const alert = (await openAlerts(queue.mailboxId)).find((a) => a.channel === 'incoming');
     expect(alert).toMatchObject({
       code: 'UnknownIncomingEmailIntegrationError -2147209462',
+      serverErrorCode: 'Exchange server returned UnknownIncomingEmailIntegrationError -2147209462 exception.',
       message:
         'An unknown error occurred while receiving email through the mailbox Support. The owner of the associated email server profile Test Dovecot has been notified. The system will try to receive email again later.',
     });
@@ -280,6 +282,24 @@ describe('Test & Enable', () => {
     // Transient: the channel stays enabled so that processing keeps retrying.
     const mailbox = await t.request<{ incomingEnabled: boolean }>('GET', `/api/mailboxes/${queue.mailboxId}`);
     expect(mailbox.body.incomingEnabled).toBe(true);
+  });
+
+  it('lets only holders of the approve privilege approve an address', async () => {
+    const { userId, mailboxId } = await mailUser('Self Approver', ['Salesperson']);
+    const token = await post<{ token: string }>('/api/tokens', { name: 'self', userId });
+    const refused = await t.request('POST', `/api/mailboxes/${mailboxId}/approve`, { token: token.token });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'MR_ERR_FORBIDDEN', details: { privilege: 'prvApproveRejectEmailAddress' } });
+    const approved = await t.request<{ approvalStatus: string; approvedBy: string }>(
+      'POST',
+      `/api/mailboxes/${mailboxId}/approve`,
+    );
+    expect(approved.body).toMatchObject({ approvalStatus: 'approved', approvedBy: t.organization.adminUserId });
+    const rejected = await t.request<{ approvalStatus: string; approvedBy: string | null }>(
+      'POST',
+      `/api/mailboxes/${mailboxId}/reject`,
+    );
+    expect(rejected.body).toMatchObject({ approvalStatus: 'rejected', approvedBy: null });
   });
 
   it('diagnoses without side effects', async () => {
