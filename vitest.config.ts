@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Three suites:
+// Four suites:
 // - unit: pure functions, no servers
 // - integration: real PostgreSQL and real mail/calendar servers (started by test/support/global-setup.ts)
 // - embedded: the same service on the embedded PGlite database
+// - console: the built admin console in Debian's Chromium against a real server on a real port, with the
+//   same servers (test/console/global-setup.ts builds the console first)
 export default defineConfig({
   test: {
     projects: [
@@ -29,6 +31,15 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'console',
+          include: ['test/console/**/*.test.ts'],
+          globalSetup: ['test/console/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

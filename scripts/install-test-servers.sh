@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the integration tests run against (see test/support/servers.ts):
-# Dovecot (IMAP, POP3, LMTP, submission), OpenSMTPD (relay), Radicale 3 (CalDAV/CardDAV), openssl.
+# Dovecot (IMAP, POP3, LMTP, submission), OpenSMTPD (relay), Radicale 3 (CalDAV/CardDAV), openssl, and
+# Chromium, which playwright-core drives for the console tests (`npx playwright install` cannot download here).
 # Idempotent and non-interactive: exits at once when everything is present. Must run as root (CI is).
 set -euo pipefail
 
@@ -17,6 +18,8 @@ REQUIRED=(
   "/usr/lib/python3/dist-packages/radicale/__init__.py radicale python3-radicale"
   "/usr/bin/openssl openssl"
   "/usr/bin/unshare util-linux"
+  "/usr/bin/chromium chromium"
+  "/usr/lib/python3/dist-packages/caldav/__init__.py python3-caldav"
 )
 # The packaged daemons these packages may start on the standard ports.
 SERVICES=(dovecot opensmtpd radicale)

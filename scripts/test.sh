@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone on Debian with Node 20:
 #   installs and starts the real servers the tests need, type-checks, lints,
-#   then runs the unit, integration (PostgreSQL + Dovecot + OpenSMTPD + Radicale)
-#   and embedded (PGlite) suites, and prints one closing line with the counts.
+#   then runs the unit, integration (PostgreSQL + Dovecot + OpenSMTPD + Radicale),
+#   embedded (PGlite) and console (the built console in Chromium) suites, and prints
+#   one closing line with the counts. The console suite builds the console first.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,7 @@ bash scripts/ensure-postgres.sh || exit 1
 
 step "type check"
 npx tsc -p tsconfig.json --noEmit || exit 1
+npx tsc -p console/tsconfig.json || exit 1
 
 step "lint"
 npx eslint . || exit 1

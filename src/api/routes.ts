@@ -31,6 +31,8 @@ export interface RouteSpec {
   readonly response?: z.ZodType;
   /** success status; 204 sends no body */
   readonly status?: 200 | 201 | 202 | 204;
+  /** answered without signing in (documented with no security requirement) */
+  readonly public?: boolean;
   handler(input: RouteInput): Promise<unknown>;
 }
 
@@ -155,7 +157,7 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
           content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
         },
       },
-      ...(route.path === '/api/health' || route.path === '/api/openapi.json' ? { security: [] } : {}),
+      ...(route.public ? { security: [] } : {}),
     };
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation };
   }
@@ -165,13 +167,18 @@ export function openApiDocument(routes: readonly Omit<RouteSpec, 'handler'>[], v
       title: 'Mailroom API',
       version,
       description:
-        'Configure and observe server-side synchronization. Authenticate with `Authorization: Bearer <token>`. ' +
-        "Every call is authorized by the security roles of the token's user.",
+        'Configure and observe server-side synchronization. Authenticate with `Authorization: Bearer <token>`, ' +
+        'or (the console) with the session cookie from `POST /api/session` plus its CSRF token in the ' +
+        '`X-CSRF-Token` header on state-changing requests. ' +
+        'Every call is authorized by the security roles of the signed-in user.',
     },
     servers: [{ url: '/' }],
-    security: [{ bearerToken: [] }],
+    security: [{ bearerToken: [] }, { sessionCookie: [] }],
     components: {
-      securitySchemes: { bearerToken: { type: 'http', scheme: 'bearer' } },
+      securitySchemes: {
+        bearerToken: { type: 'http', scheme: 'bearer' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: 'mailroom_session' },
+      },
       schemas: { Error: errorSchema },
     },
     paths,

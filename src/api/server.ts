@@ -1,14 +1,15 @@
 /**
  * The HTTP server: REST API under /api, the OpenAPI document, health, and the
- * console at /. Every /api route except health and the document needs a
- * bearer token; the token's user is the actor whose privileges decide.
+ * console at /. Every /api route except health, the document and signing in
+ * needs a bearer token or a console session (cookie plus CSRF header); the
+ * signed-in user is the actor whose privileges decide.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/connection.js';
-import { consolePlaceholder } from '../console/placeholder.js';
+import { registerConsole } from '../console/static.js';
 import type { ActorContext } from '../resources/definition.js';
 import { unauthorized } from '../resources/errors.js';
 import { RESOURCES } from '../resources/registry.js';
@@ -18,9 +19,17 @@ import type { SecretBox } from '../security/secrets.js';
 import { authenticateToken } from '../security/tokens.js';
 import type { TestRunner } from '../mailboxes/test-runner.js';
 import { adminRoutes } from './admin-routes.js';
+import { emailRoutes } from './email-routes.js';
+import { itemRoutes } from './item-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
 import { errorBody, handleError } from './errors.js';
 import { resourceRoutes } from './resource-routes.js';
+import {
+  passwordRoutes,
+  registerSessionRoutes,
+  SESSION_ROUTE_DOCS,
+  sessionOfRequest,
+} from './session-routes.js';
 import { openApiDocument, registerRoutes, type RouteSpec } from './routes.js';
 
 export interface ServerDependencies {
@@ -31,15 +40,18 @@ export interface ServerDependencies {
   readonly version: string;
   /** runs Test & Enable requests in this process; without it they wait for a worker */
   readonly testRunner?: TestRunner;
+  /** the built console (default: console/dist of this checkout) */
+  readonly consoleRoot?: string;
 }
 
-/** Routes served without a token; registered directly below and listed here for the OpenAPI document. */
-const PUBLIC_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
+/** Routes registered directly below (not through `registerRoutes`), listed here for the OpenAPI document. */
+const DIRECT_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
   {
     method: 'GET',
     path: '/api/health',
     tag: 'Operations',
     summary: 'Whether the service and its database answer (no token needed)',
+    public: true,
     response: z.object({
       status: z.enum(['ok', 'unavailable']),
       database: z.enum(['postgres', 'embedded']),
@@ -51,8 +63,10 @@ const PUBLIC_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
     path: '/api/openapi.json',
     tag: 'Operations',
     summary: 'This OpenAPI 3.1 document (no token needed)',
+    public: true,
     response: z.record(z.string(), z.unknown()),
   },
+  ...SESSION_ROUTE_DOCS,
 ];
 
 /** For each route path, a matcher and the methods it supports (HEAD comes with GET). */
@@ -78,6 +92,9 @@ export function allRoutes(service: ResourceService, testRunner?: TestRunner): Ro
     ...RESOURCES.flatMap((resource) => resourceRoutes(service, resource)),
     ...adminRoutes(service),
     ...mailboxRoutes(service, testRunner),
+    ...itemRoutes(service),
+    ...emailRoutes(service),
+    ...passwordRoutes(service),
   ];
 }
 
@@ -90,8 +107,8 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
   });
   const service = new ResourceService(RESOURCES);
   const routes = allRoutes(service, deps.testRunner);
-  const document = openApiDocument([...PUBLIC_ROUTES, ...routes], deps.version);
-  const allowedMethods = methodsByPath([...PUBLIC_ROUTES, ...routes]);
+  const document = openApiDocument([...DIRECT_ROUTES, ...routes], deps.version);
+  const allowedMethods = methodsByPath([...DIRECT_ROUTES, ...routes]);
 
   app.setErrorHandler(handleError);
   app.setNotFoundHandler((request, reply) => {
@@ -130,16 +147,22 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     }
   });
   app.get('/api/openapi.json', async () => document);
-  app.get('/', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(consolePlaceholder(deps.version)),
-  );
+  registerConsole(app, { version: deps.version, ...(deps.consoleRoot ? { root: deps.consoleRoot } : {}) });
+  registerSessionRoutes(app, deps.db);
 
-  const authenticate = async (request: FastifyRequest): Promise<ActorContext> => {
-    const header = request.headers.authorization ?? '';
+  const bearerUser = async (header: string): Promise<string> => {
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw unauthorized('Send an API token as "Authorization: Bearer <token>"');
     const userId = await authenticateToken(deps.db, match[1]);
     if (!userId) throw unauthorized('The API token is unknown, revoked or expired');
+    return userId;
+  };
+  const authenticate = async (request: FastifyRequest): Promise<ActorContext> => {
+    // A bearer token when one is sent (API clients); otherwise the console's session cookie and CSRF header.
+    const userId =
+      request.headers.authorization !== undefined
+        ? await bearerUser(request.headers.authorization)
+        : (await sessionOfRequest(deps.db, request)).userId;
     const [actor, tree] = await Promise.all([
       loadUserPrincipal(deps.db, userId),
       loadBusinessUnitTree(deps.db),

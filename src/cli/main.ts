@@ -11,6 +11,8 @@ import { createLogger, openRuntime, VERSION, type Runtime } from '../runtime.js'
 import { SecretKeyError } from '../security/secrets.js';
 import { issueToken } from '../security/tokens.js';
 import { IncomingSync } from '../sync/incoming/runner.js';
+import { ActSync } from '../sync/act/runner.js';
+import { OutgoingSync } from '../sync/outgoing/runner.js';
 import { startSyncWorker } from '../sync/worker.js';
 import { isId } from '../db/ids.js';
 import { diagnoseMailbox, formatDiagnosis } from '../mailboxes/diagnose.js';
@@ -61,7 +63,7 @@ function workerId(config: Config): string {
   return config.workerId ?? `${hostname()}:${process.pid}`;
 }
 
-/** Test & Enable and the incoming email channel, as one worker of this process. */
+/** Test & Enable and the incoming and outgoing email channels, as one worker of this process. */
 function syncWorkerOptions(runtime: Runtime, config: Config) {
   const id = workerId(config);
   return {
@@ -69,6 +71,20 @@ function syncWorkerOptions(runtime: Runtime, config: Config) {
     workerId: id,
     testRunner: runtime.testRunner,
     incoming: new IncomingSync({
+      db: runtime.database.db,
+      secrets: runtime.secrets,
+      trust: runtime.trust,
+      logger: runtime.logger,
+      workerId: id,
+    }),
+    outgoing: new OutgoingSync({
+      db: runtime.database.db,
+      secrets: runtime.secrets,
+      trust: runtime.trust,
+      logger: runtime.logger,
+      workerId: id,
+    }),
+    act: new ActSync({
       db: runtime.database.db,
       secrets: runtime.secrets,
       trust: runtime.trust,

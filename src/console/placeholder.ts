@@ -1,6 +1,6 @@
 /**
- * Until the console is built, / explains where things are instead of
- * answering 404.
+ * When the console has not been built (a development checkout that ran only
+ * the server build), / says how to build it instead of answering 404.
  */
 export function consolePlaceholder(version: string): string {
   return `<!doctype html>
@@ -11,7 +11,8 @@ export function consolePlaceholder(version: string): string {
 </head>
 <body>
 <h1>Mailroom ${version}</h1>
-<p>Server-side synchronization is running. The admin console will appear here.</p>
+<p>Server-side synchronization is running. The admin console has not been built: run
+<code>npm run build:console</code> (or <code>npm start</code>, which builds everything) and reload.</p>
 <ul>
 <li>Health: <a href="/api/health"><code>/api/health</code></a></li>
 <li>API reference (OpenAPI 3.1): <a href="/api/openapi.json"><code>/api/openapi.json</code></a></li>

@@ -70,6 +70,8 @@ export interface OrganizationTable extends Timestamps {
   maxAttachmentSizeKb: Defaulted<number>;
   transientFailureLimit: Defaulted<number>;
   defaultEmailServerProfileId: string | null;
+  /** save a copy of sent email in the mailbox's Sent folder over IMAP (migration 0005) */
+  saveOutgoingEmailToSentFolder: Defaulted<boolean>;
 }
 
 export interface UserTable extends Timestamps {
@@ -80,6 +82,8 @@ export interface UserTable extends Timestamps {
   businessUnitId: string;
   disabled: Defaulted<boolean>;
   allowSendAs: Defaulted<boolean>;
+  /** what incoming email is tracked for the user (migration 0006) */
+  incomingEmailFilter: Defaulted<IncomingEmailFilter>;
 }
 
 export interface TeamTable extends Timestamps {
@@ -133,6 +137,26 @@ export interface ApiTokenTable {
   revokedAt: Date | null;
 }
 
+/** A user's console password (migration 0004): kept apart from `users` so no users query can return it. */
+export interface UserPasswordTable {
+  userId: string;
+  passwordHash: string;
+  changedAt: Generated<Date>;
+}
+
+/** A signed-in console session (migration 0004); the cookie holds the secret, this row its digest. */
+export interface ConsoleSessionTable {
+  id: string;
+  userId: string;
+  tokenHash: string;
+  method: 'password' | 'token';
+  apiTokenId: string | null;
+  createdAt: Generated<Date>;
+  lastSeenAt: Generated<Date>;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
 export interface EmailServerProfileTable extends Timestamps, Owned {
   id: string;
   name: string;
@@ -160,6 +184,10 @@ export interface EmailServerProfileTable extends Timestamps, Owned {
   lastTestStartedAt: Date | null;
   lastTestStatus: 'success' | 'failure' | 'warning' | null;
   lastTestMessage: string | null;
+  /** sending rate limit shared by every mailbox of the profile, 0 = none (migration 0005) */
+  maxMessagesPerMinute: Defaulted<number>;
+  sendWindowStartedAt: Date | null;
+  sendWindowCount: Defaulted<number>;
 }
 
 export interface QueueTable extends Timestamps, Owned {
@@ -251,6 +279,8 @@ export interface ChannelCycleStats {
   readonly parked: number;
   /** messages older than the process-email-from date */
   readonly skipped: number;
+  /** messages not tracked by decision: no recipient tracks them, or internal email (D1, D2, D4) */
+  readonly notTracked?: number;
 }
 
 export interface MailboxFolderCursorTable {
@@ -340,6 +370,13 @@ export interface ContactTable extends Timestamps, Owned, EmailAddresses {
   jobTitle: string | null;
   parentAccountId: string | null;
   state: Defaulted<ActiveState>;
+  // Company and postal address, as vCard carries them (migration 0007).
+  companyName: Defaulted<string | null>;
+  address1Line1: Defaulted<string | null>;
+  address1City: Defaulted<string | null>;
+  address1StateOrProvince: Defaulted<string | null>;
+  address1PostalCode: Defaulted<string | null>;
+  address1Country: Defaulted<string | null>;
 }
 
 export interface LeadTable extends Timestamps, Owned, EmailAddresses {
@@ -388,6 +425,22 @@ export interface ActivityTable extends Timestamps, Owned {
   percentComplete: number | null;
   /** incoming email only: Message-ID (or content fingerprint), unique (migration 0003) */
   dedupeKey: string | null;
+  // Outgoing email (migration 0005).
+  sendRequestedAt: Date | null;
+  sendRequestedBy: string | null;
+  sendAttempts: Defaulted<number>;
+  /** set when a send starts (status sending), before the message goes to the server */
+  sendStartedAt: Date | null;
+  /** times a send was found interrupted (status still sending) and tried again */
+  sendInterruptedCount: Defaulted<number>;
+  sendFailureCode: string | null;
+  sendFailureReason: string | null;
+  sentCopySaved: boolean | null;
+  // Appointments from calendars (migration 0007).
+  /** the IANA time zone the calendar item was scheduled in */
+  timeZone: Defaulted<string | null>;
+  /** recurrence exceptions (EXDATE) as UTC ISO instants */
+  recurrenceExdates: Defaulted<string[]>;
 }
 
 export interface ActivityPartyTable {
@@ -422,6 +475,40 @@ export interface QueueItemTable extends Timestamps, Owned {
   state: Defaulted<ActiveState>;
 }
 
+/** A calendar or address book an ACT mailbox synchronizes (migration 0007). */
+export interface ActCollectionTable {
+  mailboxId: string;
+  url: string;
+  kind: 'calendar' | 'addressBook';
+  isPrimary: Defaulted<boolean>;
+  syncToken: string | null;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
+export type ActRecordType = 'appointment' | 'task' | 'contact';
+
+/** One calendar or address book item linked to a record (migration 0007). */
+export interface ActItemLinkTable {
+  id: string;
+  mailboxId: string;
+  collectionUrl: string;
+  href: string;
+  etag: string | null;
+  uid: string | null;
+  recordType: ActRecordType | null;
+  recordId: string | null;
+  recordHash: string | null;
+  status: Defaulted<'synced' | 'failed'>;
+  lastErrorCode: string | null;
+  lastErrorReason: string | null;
+  subject: string | null;
+  conflict: Json<Record<string, unknown> | null>;
+  syncedAt: Date | null;
+  createdAt: Generated<Date>;
+  updatedAt: Generated<Date>;
+}
+
 export interface Database {
   businessUnits: BusinessUnitTable;
   organization: OrganizationTable;
@@ -433,6 +520,8 @@ export interface Database {
   userRoles: UserRoleTable;
   teamRoles: TeamRoleTable;
   apiTokens: ApiTokenTable;
+  userPasswords: UserPasswordTable;
+  consoleSessions: ConsoleSessionTable;
   emailServerProfiles: EmailServerProfileTable;
   queues: QueueTable;
   mailboxes: MailboxTable;
@@ -446,6 +535,8 @@ export interface Database {
   queueItems: QueueItemTable;
   mailboxFolderCursors: MailboxFolderCursorTable;
   messageLedger: MessageLedgerTable;
+  actCollections: ActCollectionTable;
+  actItemLinks: ActItemLinkTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -71,6 +71,13 @@ const profileFields = {
   processEmailReceivedAfter: z.coerce.date().nullable().optional(),
   minPollingIntervalMinutes: z.number().int().min(0).max(1440).optional(),
   maxConcurrentConnections: z.number().int().min(1).max(300).optional(),
+  maxMessagesPerMinute: z
+    .number()
+    .int()
+    .min(0)
+    .max(100000)
+    .optional()
+    .describe('sending rate limit for all mailboxes of the profile, across workers; 0 = none'),
   connectionTimeoutMs: z.number().int().min(1000).max(100000).optional(),
   moveFailedItemsFolder: z.string().max(250).nullable().optional(),
   state: z.enum(['active', 'inactive']).optional(),
@@ -106,7 +113,14 @@ function withDefaultPorts<T extends ProfileInput>(profile: T): T {
 }
 
 function profileView(row: Row<'emailServerProfiles'>) {
-  const { incomingPasswordEncrypted, outgoingPasswordEncrypted, ...rest } = row;
+  // The sending-rate window is worker bookkeeping (migration 0005), not a setting.
+  const {
+    incomingPasswordEncrypted,
+    outgoingPasswordEncrypted,
+    sendWindowStartedAt: _windowStart,
+    sendWindowCount: _windowCount,
+    ...rest
+  } = row;
   return {
     ...rest,
     incomingPasswordSet: incomingPasswordEncrypted !== null,
@@ -144,6 +158,7 @@ export const emailServerProfiles = defineResource({
       processEmailReceivedAfter: z.iso.datetime().nullable(),
       minPollingIntervalMinutes: z.number(),
       maxConcurrentConnections: z.number(),
+      maxMessagesPerMinute: z.number(),
       connectionTimeoutMs: z.number(),
       moveFailedItemsFolder: z.string().nullable(),
       state: z.enum(['active', 'inactive']),

@@ -35,6 +35,9 @@ export const organizationUpdateSchema = z
     maxAttachmentSizeKb: z.number().int().min(0),
     transientFailureLimit: z.number().int().min(1).max(1000),
     defaultEmailServerProfileId: z.uuid().nullable(),
+    saveOutgoingEmailToSentFolder: z
+      .boolean()
+      .describe("save a copy of sent email in the mailbox's Sent folder over IMAP (default true)"),
   })
   .partial();
 export type OrganizationUpdate = z.infer<typeof organizationUpdateSchema>;

@@ -17,6 +17,7 @@ import {
   resolveOwnerChange,
   timestampsView,
 } from '../resources/ownership.js';
+import { pendingReasons } from '../sync/outgoing/email-status.js';
 
 const party = z.strictObject({
   address: z.string().trim().max(320).nullable().optional(),
@@ -92,6 +93,8 @@ const appointmentFields = {
   isAllDay: z.boolean().optional(),
   location: z.string().max(500).nullable().optional(),
   recurrenceRule: z.string().max(2000).nullable().optional(),
+  timeZone: z.string().max(100).nullable().optional(),
+  recurrenceExdates: z.array(z.iso.datetime()).max(1000).optional(),
   organizer: parties.max(1).optional(),
   requiredAttendees: parties.optional(),
   optionalAttendees: parties.optional(),
@@ -260,6 +263,19 @@ async function loadActivityRelations(
     }
     related.set(id, view);
   }
+  if (type === 'email') {
+    // Outgoing email: why a Pending Send email waits, and what its last send attempt said.
+    const reasons = await pendingReasons(ctx.db, rows);
+    for (const row of rows) {
+      const view = related.get(row.id)!;
+      view.pendingReason = reasons.get(row.id) ?? null;
+      view.sendFailureCode = row.sendFailureCode;
+      view.sendFailureReason = row.sendFailureReason;
+      view.sendAttempts = row.sendAttempts;
+      view.sendInterruptedCount = row.sendInterruptedCount;
+      view.sentCopySaved = row.sentCopySaved;
+    }
+  }
   return related;
 }
 
@@ -304,7 +320,16 @@ const VIEW_COLUMNS: Readonly<Record<ActivityType, readonly (keyof Row<'activitie
     'sentAt',
     'receivedAt',
   ],
-  appointment: ['scheduledStart', 'scheduledEnd', 'isAllDay', 'location', 'recurrenceRule', 'icalUid'],
+  appointment: [
+    'scheduledStart',
+    'scheduledEnd',
+    'isAllDay',
+    'location',
+    'recurrenceRule',
+    'icalUid',
+    'timeZone',
+    'recurrenceExdates',
+  ],
   task: ['scheduledEnd', 'actualEnd', 'percentComplete', 'icalUid'],
 };
 const BASE_COLUMNS = Object.keys(baseView.shape) as (keyof Row<'activities'>)[];
@@ -432,6 +457,22 @@ export const emails = activityResource({
     bodyText: z.string().nullable(),
     bodyHtml: z.string().nullable(),
     correlationMethod: z.string().nullable(),
+    senderMailboxId: z.uuid().nullable(),
+    sentAt: z.iso.datetime().nullable(),
+    pendingReason: z
+      .object({ code: z.string(), alertCode: z.string().optional(), message: z.string() })
+      .nullable()
+      .describe('for a Pending Send email: why it has not been sent yet'),
+    sendFailureCode: z.string().nullable().describe('the code of the last failed send attempt'),
+    sendFailureReason: z.string().nullable(),
+    sendAttempts: z.number(),
+    sendInterruptedCount: z
+      .number()
+      .describe('sends interrupted after the message may have left (sent again with the same Message-ID)'),
+    sentCopySaved: z
+      .boolean()
+      .nullable()
+      .describe('a copy was saved in the Sent folder (null: not attempted)'),
     from: z.array(partyView),
     to: z.array(partyView),
     cc: z.array(partyView),
@@ -451,6 +492,8 @@ export const appointments = activityResource({
     isAllDay: z.boolean(),
     location: z.string().nullable(),
     recurrenceRule: z.string().nullable(),
+    timeZone: z.string().nullable(),
+    recurrenceExdates: z.array(z.string()),
     organizer: z.array(partyView),
     requiredAttendees: z.array(partyView),
     optionalAttendees: z.array(partyView),

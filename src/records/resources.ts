@@ -210,6 +210,13 @@ const contactFields = {
   jobTitle: text(100),
   parentAccountId: z.uuid().nullable().optional(),
   state: activeState.optional(),
+  // Company and postal address, as address books carry them (ACT sync).
+  companyName: text(100),
+  address1Line1: text(250),
+  address1City: text(80),
+  address1StateOrProvince: text(50),
+  address1PostalCode: text(20),
+  address1Country: text(80),
   ...ownerFields,
 };
 
@@ -243,6 +250,12 @@ export const contacts = defineResource({
       jobTitle: z.string().nullable(),
       parentAccountId: z.uuid().nullable(),
       state: activeState,
+      companyName: z.string().nullable(),
+      address1Line1: z.string().nullable(),
+      address1City: z.string().nullable(),
+      address1StateOrProvince: z.string().nullable(),
+      address1PostalCode: z.string().nullable(),
+      address1Country: z.string().nullable(),
     })
     .extend(ownedViews.shape),
   filters: {

@@ -103,6 +103,10 @@ const userCreate = z.strictObject({
     .boolean()
     .optional()
     .describe('lets other users with the send-as privilege send email as this user'),
+  incomingEmailFilter: z
+    .enum(['all', 'responsesToTrackedEmail', 'fromLeadsContactsAccounts', 'fromEmailEnabledRecords', 'none'])
+    .optional()
+    .describe('which incoming email is tracked for the user (default: responses to tracked email)'),
 });
 const userUpdate = userCreate.omit({ username: true }).partial();
 
@@ -159,6 +163,13 @@ export const users = defineResource({
       businessUnitId: z.uuid(),
       disabled: z.boolean(),
       allowSendAs: z.boolean(),
+      incomingEmailFilter: z.enum([
+        'all',
+        'responsesToTrackedEmail',
+        'fromLeadsContactsAccounts',
+        'fromEmailEnabledRecords',
+        'none',
+      ]),
       roleIds: z.array(z.uuid()),
       teamIds: z.array(z.uuid()),
       mailboxId: z.uuid().nullable(),
@@ -209,6 +220,7 @@ export const users = defineResource({
       businessUnitId,
       disabled: input.disabled ?? false,
       allowSendAs: input.allowSendAs ?? false,
+      ...(input.incomingEmailFilter ? { incomingEmailFilter: input.incomingEmailFilter } : {}),
     };
   },
   async prepareUpdate(ctx, _existing, patch) {

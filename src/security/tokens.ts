@@ -48,6 +48,15 @@ export async function authenticateToken(
   token: string,
   now = new Date(),
 ): Promise<string | undefined> {
+  return (await authenticateTokenDetails(db, token, now))?.userId;
+}
+
+/** Like `authenticateToken`, also naming the token (a console session opened with it ends with it). */
+export async function authenticateTokenDetails(
+  db: Db,
+  token: string,
+  now = new Date(),
+): Promise<{ id: string; userId: string } | undefined> {
   if (!token.startsWith(TOKEN_PREFIX)) return undefined;
   const row = await db
     .selectFrom('apiTokens')
@@ -59,5 +68,5 @@ export async function authenticateToken(
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.updateTable('apiTokens').set({ lastUsedAt: now }).where('id', '=', row.id).execute();
   }
-  return row.userId;
+  return { id: row.id, userId: row.userId };
 }

@@ -12,6 +12,8 @@
 import type { Logger } from 'pino';
 import type { TestRunner } from '../mailboxes/test-runner.js';
 import type { IncomingSync } from './incoming/runner.js';
+import type { OutgoingSync } from './outgoing/runner.js';
+import type { ActSync } from './act/runner.js';
 
 export interface SyncWorker {
   readonly id: string;
@@ -24,6 +26,10 @@ export interface SyncWorkerOptions {
   readonly testRunner: TestRunner;
   /** incoming email cycles; without it this worker runs Test & Enable only */
   readonly incoming?: IncomingSync | undefined;
+  /** outgoing email cycles (sending Pending Send email) */
+  readonly outgoing?: OutgoingSync | undefined;
+  /** appointments, contacts and tasks cycles (CalDAV/CardDAV) */
+  readonly act?: ActSync | undefined;
   /** how often to look for scheduled work */
   readonly intervalMs?: number;
 }
@@ -42,6 +48,10 @@ export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
   ];
   const { incoming } = options;
   if (incoming) lanes.push({ name: 'incoming cycles', run: () => incoming.runDue(), inFlight: undefined });
+  const { outgoing } = options;
+  if (outgoing) lanes.push({ name: 'outgoing cycles', run: () => outgoing.runDue(), inFlight: undefined });
+  const { act } = options;
+  if (act) lanes.push({ name: 'ACT cycles', run: () => act.runDue(), inFlight: undefined });
 
   const tick = () => {
     if (stopped) return;
@@ -69,8 +79,10 @@ export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
       stopped = true;
       clearInterval(timer);
       incoming?.stop();
+      outgoing?.stop();
+      act?.stop();
       await Promise.all(lanes.map((lane) => lane.inFlight));
-      await Promise.all([options.testRunner.idle(), incoming?.idle()]);
+      await Promise.all([options.testRunner.idle(), incoming?.idle(), outgoing?.idle(), act?.idle()]);
       logger.info('sync worker stopped');
     },
   };

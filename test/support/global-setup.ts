@@ -1,11 +1,8 @@
 // vitest globalSetup for the "integration" project: real PostgreSQL (a
-// migrated template database) and the real mail and calendar servers.
-import { prepareTemplateDatabase } from './database.js';
-import { setupServers } from './servers-global.js';
+// migrated template database) and the real mail and calendar servers, shared
+// with the "console" project when both run.
+import { acquireSharedSetup } from './shared-global-setup.js';
 
-export default async function globalSetup(): Promise<() => Promise<void>> {
-  const [dropTemplate, stopServers] = await Promise.all([prepareTemplateDatabase(), setupServers()]);
-  return async () => {
-    await Promise.all([stopServers(), dropTemplate()]);
-  };
+export default function globalSetup(): Promise<() => Promise<void>> {
+  return acquireSharedSetup();
 }

@@ -79,10 +79,15 @@ export interface SyncFixture {
    * would send a test message into the inbox under test).
    */
   markTested(mailboxId: string, status: 'success' | 'failure'): Promise<void>;
-  /** a user with a Dovecot account, the given roles and a tested mailbox */
+  /**
+   * A user with a Dovecot account, the given roles and a tested mailbox. The
+   * user tracks all incoming email unless `incomingEmailFilter` says otherwise
+   * (the product default is responses to tracked email only).
+   */
   userWithMailbox(
     name: string,
     roleNames: string[],
+    options?: { incomingEmailFilter?: string },
   ): Promise<{ userId: string; mailboxId: string; account: MailUser }>;
   emailsOf(mailboxId: string): Promise<EmailView[]>;
   alertsOf(mailboxId: string): Promise<AlertView[]>;
@@ -207,12 +212,13 @@ export async function createSyncFixture(): Promise<SyncFixture> {
         .where('id', '=', mailboxId)
         .execute();
     },
-    async userWithMailbox(name, roleNames) {
+    async userWithMailbox(name, roleNames, options = {}) {
       const account = await createMailUser(name);
       const user = await post<{ id: string; mailboxId: string }>('/api/users', {
         name,
         username: account.email,
         emailAddress: account.email,
+        incomingEmailFilter: options.incomingEmailFilter ?? 'all',
       });
       for (const role of roleNames) await post(`/api/users/${user.id}/roles`, { roleId: roles[role] });
       await fixture.connect(user.mailboxId, account);

@@ -17,9 +17,12 @@ import { addToQueue, insertEmail } from './email-writer.js';
 import type { FolderState } from './imap-source.js';
 import { itemOutcome } from './item-policy.js';
 import { activitiesByDedupeKey, ledgerStates, recordLedger, type LedgerState } from './ledger.js';
-import { lookupCandidates, type CandidateIndex } from './party-lookup.js';
-import { addressesOf, buildParties } from './parties.js';
+import { insertContact, shouldCreateContact } from './auto-contact.js';
+import { lookupCandidates } from './party-lookup.js';
+import { addressesOf, buildParties, type PartyDraft } from './parties.js';
+import { normalizeAddress, type PartyCandidate } from './party-resolution.js';
 import type { Prepared } from './prepare.js';
+import { decideTracking } from './tracking-decision.js';
 
 type Trx = Transaction<Database>;
 
@@ -38,9 +41,12 @@ export async function writeBatch(
   lastUid: number | null,
 ): Promise<void> {
   const emails = prepared.flatMap((item) => (item.kind === 'email' ? [item] : []));
-  const candidates = await lookupCandidates(
-    ctx.db,
-    emails.flatMap((item) => addressesOf(item.email)),
+  // Mutable: a contact auto-created for one message resolves the same sender in later ones.
+  const candidates = new Map(
+    await lookupCandidates(
+      ctx.db,
+      emails.flatMap((item) => addressesOf(item.email)),
+    ),
   );
   const keys = prepared.flatMap((item) => (item.kind === 'pass' ? [] : [item.key]));
 
@@ -87,7 +93,7 @@ async function recordEmail(
   item: Extract<Prepared, { kind: 'email' }>,
   previous: LedgerState | undefined,
   tracked: Map<string, string>,
-  candidates: CandidateIndex,
+  candidates: Map<string, readonly PartyCandidate[]>,
   stats: PipelineStats,
 ): Promise<void> {
   const decision = decideDedupe({
@@ -99,6 +105,19 @@ async function recordEmail(
   let activityId: string;
   let created = false;
   if (decision.action === 'create') {
+    let parties = buildParties(item.email, candidates, ctx.owner.ownerId);
+    const verdict = await decideTracking(
+      trx,
+      { settings: ctx.settings, receiving: ctx.receiving, ownerId: ctx.owner.ownerId },
+      item.email,
+      parties,
+      candidates,
+    );
+    if (!verdict.track) {
+      await recordNotTracked(trx, ctx, numbering, item, previous, verdict.entryId, verdict.reason);
+      stats.notTracked += 1;
+      return;
+    }
     authority.require(
       recordPrivilege('create', 'activity'),
       authority.ownRecord('activity'),
@@ -110,14 +129,16 @@ async function recordEmail(
       'link emails to their senders and recipients',
     );
     requireQueue(ctx);
+    parties = await autoCreateSender(trx, ctx, item.email.from, parties, candidates);
     const written = await insertEmail(trx, {
       email: item.email,
       dedupeKey: item.dedupeKey,
       receivedAt: item.message.receivedAt,
-      parties: buildParties(item.email, candidates, ctx.owner.ownerId),
+      parties,
       receivingMailboxId: ctx.mailbox.id,
       owner: ctx.owner,
       attachmentLimitBytes: ctx.attachmentLimitBytes,
+      correlation: verdict.correlation,
     });
     activityId = written.activityId;
     created = written.created;
@@ -146,6 +167,80 @@ async function recordEmail(
   });
   if (created) stats.created += 1;
   else stats.associated += 1;
+}
+
+/**
+ * Auto-create contacts: an unresolved sender becomes a contact owned by the
+ * mailbox owner, when the organization wants it and the owner may create
+ * contacts (auto-contact.ts). Returns the parties with the sender linked.
+ */
+async function autoCreateSender(
+  trx: Trx,
+  ctx: PipelineContext,
+  sender: Extract<Prepared, { kind: 'email' }>['email']['from'],
+  parties: PartyDraft[],
+  candidates: Map<string, readonly PartyCandidate[]>,
+): Promise<PartyDraft[]> {
+  const from = parties.find((party) => party.participation === 'from');
+  const create = shouldCreateContact({
+    enabled: ctx.settings.autoCreateContacts,
+    senderResolved: from?.partyId != null,
+    senderAddress: sender?.address ?? null,
+    ownerMayCreate: ctx.authority.allows(
+      recordPrivilege('create', 'contact'),
+      ctx.authority.ownRecord('contact'),
+    ),
+  });
+  if (!create || !sender || !from) return parties;
+  const contact = await insertContact(trx, sender, ctx.owner);
+  candidates.set(normalizeAddress(sender.address), [
+    {
+      type: 'contact',
+      id: contact.id,
+      name: contact.name,
+      active: true,
+      ownerId: ctx.owner.ownerId,
+      createdAt: new Date(),
+    },
+  ]);
+  return parties.map((party) =>
+    party === from
+      ? {
+          ...party,
+          partyType: 'contact',
+          partyId: contact.id,
+          displayName: party.displayName ?? contact.name,
+        }
+      : party,
+  );
+}
+
+/** A message the rules decided not to track: skipped for good, with its code (D1, D2, D4), no alert. */
+async function recordNotTracked(
+  trx: Trx,
+  ctx: PipelineContext,
+  numbering: Numbering,
+  item: Extract<Prepared, { kind: 'email' }>,
+  previous: LedgerState | undefined,
+  entryId: 'D1' | 'D2' | 'D4',
+  reason: string,
+): Promise<void> {
+  await recordLedger(trx, {
+    mailboxId: ctx.mailbox.id,
+    messageKey: item.key,
+    folder: numbering.folder,
+    uidValidity: numbering.uidValidity,
+    uid: item.message.uid,
+    status: 'skipped',
+    attempts: (previous?.attempts ?? 0) + 1,
+    messageId: item.email.messageId,
+    dedupeKey: item.dedupeKey,
+    errorCode: getEntry(entryId).code,
+    errorReason: reason.slice(0, 1000),
+    subject: item.email.subject,
+    sizeBytes: item.message.size,
+    receivedAt: item.message.receivedAt,
+  });
 }
 
 function requireQueue(ctx: PipelineContext): void {

@@ -6,7 +6,17 @@ import type { Db } from '../../db/connection.js';
 import type { OwnedRef } from '../../diagnostics/alerts.js';
 import type { Lease } from '../scheduler.js';
 import type { OwnerColumns, QueueRef } from './email-writer.js';
+import type { CorrelationSettings } from './correlation.js';
+import type { InternalSettings } from './internal-email.js';
 import type { OwnerAuthority } from './owner-authority.js';
+import type { Acceptor } from './tracking-filter.js';
+
+/** The organization settings that decide what becomes of an incoming email. */
+export interface IncomingSettings {
+  readonly correlation: CorrelationSettings;
+  readonly internal: InternalSettings;
+  readonly autoCreateContacts: boolean;
+}
 
 export interface PipelineHooks {
   /**
@@ -28,6 +38,11 @@ export interface PipelineContext {
   readonly owner: OwnerColumns;
   /** set for a queue mailbox: every email it receives becomes an item of this queue */
   readonly queue: QueueRef | null;
+  /** the user or queue the mailbox belongs to, with its tracking filter; null for a forward mailbox */
+  readonly receiving: Acceptor | null;
+  /** a forward mailbox: messages carry the original email as an attachment */
+  readonly forwardMailbox: boolean;
+  readonly settings: IncomingSettings;
   readonly watermark: Date | null;
   readonly sizeLimitKb: number;
   readonly attachmentLimitBytes: number;
@@ -51,10 +66,12 @@ export interface PipelineStats {
   failed: number;
   parked: number;
   skipped: number;
+  /** messages no recipient tracks, or internal email the organization does not track (ledger: skipped, D1/D2/D4) */
+  notTracked: number;
 }
 
 export function emptyStats(): PipelineStats {
-  return { seen: 0, created: 0, associated: 0, failed: 0, parked: 0, skipped: 0 };
+  return { seen: 0, created: 0, associated: 0, failed: 0, parked: 0, skipped: 0, notTracked: 0 };
 }
 
 export function addStats(into: PipelineStats, from: PipelineStats): void {

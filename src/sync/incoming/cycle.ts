@@ -40,11 +40,13 @@ import {
   type SchedulePolicy,
 } from '../due-time.js';
 import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+import type { IncomingSettings } from './context.js';
 import type { QueueRef } from './email-writer.js';
 import { openImapSource, type IncomingSource } from './imap-source.js';
 import { sizeLimitKb } from './item-policy.js';
 import { OwnerAuthority, OwnerDeniedError, denialAlert } from './owner-authority.js';
 import { emptyStats, syncFolder, type PipelineHooks, type PipelineStats } from './pipeline.js';
+import type { Acceptor } from './tracking-filter.js';
 import { effectiveWatermark } from './watermark.js';
 
 export interface IncomingDependencies {
@@ -193,6 +195,7 @@ async function receive(
   const endpoint = emailEndpoint('incoming', profile, deps.trust);
   if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a host');
   const queue = await queueOf(deps.db, mailbox);
+  const receiving = await receivingOf(deps.db, mailbox);
   const source = await (deps.openSource ?? openImapSource)(endpoint, credentials);
   try {
     const result = await syncFolder(source, {
@@ -208,6 +211,9 @@ async function receive(
         businessUnitId: facts.owner.businessUnitId,
       },
       queue,
+      receiving,
+      forwardMailbox: mailbox.isForwardMailbox || mailbox.incomingMethod === 'forwardMailbox',
+      settings: incomingSettings(organization),
       watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
       sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),
       attachmentLimitBytes: organization.maxAttachmentSizeKb * 1024,
@@ -231,6 +237,45 @@ async function queueOf(db: Db, mailbox: Row<'mailboxes'>): Promise<QueueRef | nu
     .where('id', '=', mailbox.regardingId)
     .executeTakeFirst();
   return queue ?? null;
+}
+
+/** The user or queue the mailbox receives for, with its tracking filter. */
+async function receivingOf(db: Db, mailbox: Row<'mailboxes'>): Promise<Acceptor | null> {
+  if (!mailbox.regardingId || mailbox.isForwardMailbox) return null;
+  if (mailbox.regardingType === 'queue') {
+    const row = await db
+      .selectFrom('queues')
+      .select(['id', 'incomingEmailFilter'])
+      .where('id', '=', mailbox.regardingId)
+      .executeTakeFirst();
+    return row ? { type: 'queue', id: row.id, filter: row.incomingEmailFilter } : null;
+  }
+  if (mailbox.regardingType === 'user') {
+    const row = await db
+      .selectFrom('users')
+      .select(['id', 'incomingEmailFilter'])
+      .where('id', '=', mailbox.regardingId)
+      .executeTakeFirst();
+    return row ? { type: 'user', id: row.id, filter: row.incomingEmailFilter } : null;
+  }
+  return null;
+}
+
+export function incomingSettings(organization: Row<'organization'>): IncomingSettings {
+  return {
+    correlation: {
+      enabled: organization.emailCorrelationEnabled,
+      trackingTokenEnabled: organization.trackingTokenEnabled,
+      trackingTokenPrefix: organization.trackingTokenPrefix,
+      trackingTokenDigits: organization.trackingTokenDigits,
+      smartMatchingEnabled: organization.smartMatchingEnabled,
+    },
+    internal: {
+      ignoreInternalEmail: organization.ignoreInternalEmail,
+      trackInternalEmailAsTwoActivities: organization.trackInternalEmailAsTwoActivities,
+    },
+    autoCreateContacts: organization.autoCreateContacts,
+  };
 }
 
 /** Any error of a cycle → the alert it raises. */

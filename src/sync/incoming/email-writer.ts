@@ -6,6 +6,7 @@
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
 import type { OwnerType } from '../../db/schema.js';
+import type { Correlation } from './correlation.js';
 import type { ParsedEmail } from './parse.js';
 import type { PartyDraft } from './parties.js';
 
@@ -26,6 +27,8 @@ export interface NewEmail {
   readonly owner: OwnerColumns;
   /** attachments above this size are recorded without their content; 0 = no limit */
   readonly attachmentLimitBytes: number;
+  /** the tracked email it correlates to (its Regarding is inherited); null: none, undefined: not tried */
+  readonly correlation?: Correlation | null | undefined;
 }
 
 export interface WrittenEmail {
@@ -54,6 +57,12 @@ export async function insertEmail(trx: Writer, input: NewEmail): Promise<Written
       messageId: email.messageId,
       inReplyTo: email.inReplyTo,
       messageReferences: [...email.references],
+      conversationIndex: email.conversationIndex,
+      correlationMethod: input.correlation === undefined ? 'skipped' : (input.correlation?.method ?? 'none'),
+      correlatedActivityId: input.correlation?.correlatedActivityId ?? null,
+      parentActivityId: input.correlation?.parentActivityId ?? null,
+      regardingType: input.correlation?.regardingType ?? null,
+      regardingId: input.correlation?.regardingId ?? null,
       bodyText: email.text,
       bodyHtml: email.html,
       sender: email.from?.address ?? null,

@@ -41,6 +41,11 @@ export class OwnerAuthority {
     if (!decision.allowed) throw new OwnerDeniedError(this.owner, decision, action);
   }
 
+  /** Whether the owner may, for optional work that is skipped rather than failed (auto-created contacts). */
+  allows(privilege: Privilege, record: RecordOwnership): boolean {
+    return decide(this.owner, privilege, record, this.tree).allowed;
+  }
+
   /** Records the owner creates are owned by the owner, in the owner's business unit. */
   ownRecord(entity: RecordOwnership['entity']): RecordOwnership {
     return { entity, ownerId: this.owner.id, businessUnitId: this.owner.businessUnitId };

@@ -5,6 +5,7 @@
  * PostgreSQL text cannot hold NUL characters, which broken mail does contain.
  */
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
+import { normalizeConversationIndex } from './correlation.js';
 import { messageIdList, normalizeMessageId } from './dedupe.js';
 import { isUsableAddress } from './party-resolution.js';
 
@@ -25,6 +26,8 @@ export interface ParsedEmail {
   readonly messageId: string | null;
   readonly inReplyTo: string | null;
   readonly references: readonly string[];
+  /** the Thread-Index header as canonical base64, when it is a conversation index */
+  readonly conversationIndex: string | null;
   readonly subject: string;
   /** null when the message has no From, or none that is an address */
   readonly from: AddressEntry | null;
@@ -112,6 +115,9 @@ export function fromPostalMime(parsed: Email): ParsedEmail {
     messageId: normalizeMessageId(parsed.messageId),
     inReplyTo: messageIdList(parsed.inReplyTo)[0] ?? null,
     references: messageIdList(parsed.references),
+    conversationIndex: normalizeConversationIndex(
+      parsed.headers.find((header) => header.key === 'thread-index')?.value,
+    ),
     subject: clean(parsed.subject ?? '')
       .trim()
       .slice(0, MAX_SUBJECT),
@@ -131,10 +137,14 @@ export function fromPostalMime(parsed: Email): ParsedEmail {
  * parser gives up (nesting or header limits), or no header is an email's.
  * A missing From is not a parse failure (it is InvalidSender, decided later).
  */
-export async function parseEmail(raw: Buffer): Promise<ParseOutcome> {
+export async function parseEmail(
+  raw: Buffer,
+  options: { readonly rfc822Attachments?: boolean } = {},
+): Promise<ParseOutcome> {
   let parsed: Email;
   try {
-    parsed = await PostalMime.parse(raw);
+    // A forward mailbox needs attached emails as attachments (raw bytes), not merged into the body.
+    parsed = await PostalMime.parse(raw, options.rfc822Attachments ? { forceRfc822Attachments: true } : {});
   } catch (error) {
     return { ok: false, error: clean(error instanceof Error ? error.message : String(error)).slice(0, 300) };
   }

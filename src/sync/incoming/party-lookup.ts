@@ -32,13 +32,13 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
   const [users, queues, contacts, accounts, leads] = await Promise.all([
     db
       .selectFrom('users')
-      .select(['id', 'name', 'emailAddress', 'createdAt'])
+      .select(['id', 'name', 'emailAddress', 'createdAt', 'incomingEmailFilter'])
       .where(lower('emailAddress'), 'in', wanted)
       .where('disabled', '=', false)
       .execute(),
     db
       .selectFrom('queues')
-      .select(['id', 'name', 'emailAddress', 'ownerId', 'createdAt'])
+      .select(['id', 'name', 'emailAddress', 'ownerId', 'createdAt', 'incomingEmailFilter'])
       .where(lower('emailAddress'), 'in', wanted)
       .execute(),
     db
@@ -111,6 +111,7 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       active: true,
       ownerId: null,
       createdAt: user.createdAt,
+      filter: user.incomingEmailFilter,
     });
   }
   for (const row of contacts) {
@@ -155,6 +156,7 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       active: true,
       ownerId: queue.ownerId,
       createdAt: queue.createdAt,
+      filter: queue.incomingEmailFilter,
     });
   }
   return index;

@@ -16,7 +16,7 @@
  * reference resolves parties as SYSTEM, and an email from a customer should
  * link to the customer whoever owns the contact.
  */
-import type { PartyType } from '../../db/schema.js';
+import type { IncomingEmailFilter, PartyType } from '../../db/schema.js';
 
 export const RESOLUTION_ORDER: readonly PartyType[] = ['user', 'contact', 'account', 'lead', 'queue'];
 
@@ -31,6 +31,8 @@ export interface PartyCandidate {
   /** the record's owner; null for users, which own themselves */
   readonly ownerId: string | null;
   readonly createdAt: Date;
+  /** users and queues: what incoming email they track */
+  readonly filter?: IncomingEmailFilter;
 }
 
 /** The form addresses are compared in. */

@@ -137,7 +137,7 @@ async function retryFailed(
       gone.push(item.messageKey);
       continue;
     }
-    prepared.push(await prepareBody(body, item.messageKey, body.source));
+    prepared.push(await prepareBody(body, item.messageKey, body.source, ctx));
   }
   if (gone.length > 0) {
     await ctx.db.transaction().execute(async (trx) => {

@@ -7,6 +7,7 @@ import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
 import type { FailureClass } from '../due-time.js';
 import type { PlannedMessage } from './batches.js';
 import { dedupeKeyFor, normalizeMessageId } from './dedupe.js';
+import { unwrapForward } from './forward.js';
 import type { FetchedMessage, MessageSummary } from './imap-source.js';
 import { parseEmail, type ParsedEmail } from './parse.js';
 
@@ -33,8 +34,13 @@ export type Prepared =
       readonly messageId: string | null;
     };
 
+export interface PrepareOptions {
+  /** a forward mailbox: the message must carry the original email as an attachment */
+  readonly forwardMailbox?: boolean;
+}
+
 export async function prepare(
-  ctx: { readonly sizeLimitKb: number },
+  ctx: { readonly sizeLimitKb: number } & PrepareOptions,
   message: PlannedMessage,
   key: string,
   body: FetchedMessage | undefined,
@@ -57,11 +63,35 @@ export async function prepare(
   }
   // Expunged between listing and fetching: nothing to track.
   if (body === undefined) return { kind: 'pass', uid: message.uid, old: false };
-  return prepareBody(message, key, body.source);
+  return prepareBody(message, key, body.source, ctx);
 }
 
-export async function prepareBody(message: MessageSummary, key: string, raw: Buffer): Promise<Prepared> {
-  const parsed = await parseEmail(raw);
+export async function prepareBody(
+  message: MessageSummary,
+  key: string,
+  raw: Buffer,
+  options: PrepareOptions = {},
+): Promise<Prepared> {
+  let parsed = await parseEmail(raw, { rfc822Attachments: options.forwardMailbox === true });
+  if (parsed.ok && options.forwardMailbox) {
+    const wrapper = parsed.email;
+    const unwrapped = unwrapForward(wrapper.attachments);
+    if (!unwrapped.ok) {
+      return {
+        kind: 'failure',
+        message,
+        key,
+        entryId: 'C13-forward',
+        failure: getEntry('C13-forward').failure,
+        values: { emailSubject: wrapper.subject },
+        reason: unwrapped.reason,
+        subject: wrapper.subject,
+        messageId: wrapper.messageId,
+      };
+    }
+    // From here on the original is the message: its sender, recipients, Message-ID and subject.
+    parsed = await parseEmail(unwrapped.original);
+  }
   if (!parsed.ok) {
     return {
       kind: 'failure',

@@ -337,7 +337,8 @@ describe('unknown records, conflicts and routes', () => {
       ['GET', '/api/nothing-here'],
       ['GET', '/api/users/x/y/z'],
       ['POST', '/api/nothing-here'],
-      ['GET', '/nothing'],
+      ['GET', '/api'],
+      ['GET', '/nothing.png'],
     ] as const) {
       const res = await t.request<Body>(method, url, method === 'POST' ? { body: {} } : {});
       expectStatus(res, 404);

@@ -83,11 +83,14 @@ afterAll(async () => {
 });
 
 describe('the OpenAPI document', () => {
-  it('is OpenAPI 3.1 with bearer authentication', () => {
+  it('is OpenAPI 3.1 with bearer or console-session authentication', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.info).toMatchObject({ title: expect.any(String), version: 'test' });
-    expect(doc.components.securitySchemes).toEqual({ bearerToken: { type: 'http', scheme: 'bearer' } });
-    expect(doc.security).toEqual([{ bearerToken: [] }]);
+    expect(doc.components.securitySchemes).toEqual({
+      bearerToken: { type: 'http', scheme: 'bearer' },
+      sessionCookie: { type: 'apiKey', in: 'cookie', name: 'mailroom_session' },
+    });
+    expect(doc.security).toEqual([{ bearerToken: [] }, { sessionCookie: [] }]);
   });
 
   it('lists every registered /api route, and only those', () => {
@@ -97,9 +100,10 @@ describe('the OpenAPI document', () => {
     expect(registered).toContain('DELETE /api/teams/{id}/members/{userId}');
     expect(registered.length).toBeGreaterThan(70);
     expect(documentedRoutes(doc)).toEqual(registered);
-    // The only route outside /api is the console.
+    // The only routes outside /api are the console's (its page, its files and its client-side routes).
     expect(registeredRoutes(t.app).filter((route) => !route.split(' ')[1]!.startsWith('/api/'))).toEqual([
       'GET /',
+      'GET /*',
     ]);
   });
 
@@ -149,7 +153,8 @@ describe('the OpenAPI document', () => {
       expect(['200', '201', '202', '204'], where).toContain(success[0]);
       if (method === 'delete') expect(success[0], where).toBe('204');
       // Creating a record answers 201; actions on a record (…/activate, …/test-and-enable) answer 200, 202 or 204.
-      if (method === 'post' && isCollection(path) && success[0] !== '204') expect(success[0], where).toBe('201');
+      if (method === 'post' && isCollection(path) && success[0] !== '204')
+        expect(success[0], where).toBe('201');
     }
   });
 
@@ -203,9 +208,14 @@ describe('the OpenAPI document', () => {
     expect(limit.schema).toMatchObject({ minimum: 1, maximum: 200 });
   });
 
-  it('leaves health and the document itself open, and every other route behind the token', () => {
+  it('leaves health, the document and signing in open, and every other route behind the token', () => {
     for (const [path, method, op] of operations(doc)) {
-      if (path === '/api/health' || path === '/api/openapi.json') expect(op.security, path).toEqual([]);
+      if (
+        path === '/api/health' ||
+        path === '/api/openapi.json' ||
+        (path === '/api/session' && method === 'post')
+      )
+        expect(op.security, path).toEqual([]);
       else expect(op.security, `${method} ${path}`).toBeUndefined();
     }
   });
@@ -249,5 +259,11 @@ describe('the OpenAPI document', () => {
 /** `/api/users` and `/api/users/{id}/roles` are collections; `/api/mailboxes/{id}/activate` is an action. */
 function isCollection(path: string): boolean {
   const last = path.split('/').at(-1) ?? '';
-  return !last.startsWith('{') && !/^(activate|deactivate|approve|reject|test-and-enable|test-and-enable-mailboxes|test-connection|diagnosis|\{index\})$/.test(last) && !path.includes('/fix-actions/');
+  return (
+    !last.startsWith('{') &&
+    !/^(activate|deactivate|approve|reject|test-and-enable|test-and-enable-mailboxes|test-connection|diagnosis|retry|send|\{index\})$/.test(
+      last,
+    ) &&
+    !path.includes('/fix-actions/')
+  );
 }

@@ -1,0 +1,456 @@
+/**
+ * One ACT cycle of one mailbox, under a lease the caller claimed on the
+ * 'act' channel:
+ *
+ * 1. The same preconditions as Test & Enable (active, approved user mailbox,
+ *    CalDAV/CardDAV profile, owner roles and privileges → A2/A5, credentials).
+ *    Queue mailboxes are never claimed for ACT (channelApplies).
+ * 2. Discover the calendar and address book homes, list the collections
+ *    (creating a calendar and an address book when there are none), and run
+ *    the two-way pass (engine.ts).
+ * 3. Success: status Success, open ACT alerts resolved, then conflict losers
+ *    raised as E5 warnings naming the item. Failure: the alert by
+ *    classification; transient → back off (until the organization's limit
+ *    disables the channel with MR15-act), permanent → disabled at once.
+ */
+import type { Logger } from 'pino';
+import { classifyFailure } from '../../connectors/classify.js';
+import {
+  acceptsTasks,
+  createAddressBook,
+  createCalendar,
+  listAddressBooks,
+  listCalendars,
+} from '../../connectors/dav/collections.js';
+import { discoverHomes } from '../../connectors/dav/discovery.js';
+import { createDavHttp } from '../../connectors/dav/http.js';
+import { DavSession } from '../../connectors/dav/session.js';
+import { ConnectorFailure } from '../../connectors/types.js';
+import type { Db } from '../../db/connection.js';
+import type { ChannelCycleStats } from '../../db/schema.js';
+import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
+import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
+import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import {
+  channelCredentials,
+  CredentialsUnreadableError,
+  davEndpoint,
+  type TlsTrust,
+} from '../../mailboxes/connection-settings.js';
+import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
+import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { SecretBox } from '../../security/secrets.js';
+import {
+  failureStreak,
+  failureVerdict,
+  nextDueAt,
+  DEFAULT_SCHEDULE_POLICY,
+  type FailureClass,
+  type SchedulePolicy,
+} from '../due-time.js';
+import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+import { ActDavClient } from './dav-client.js';
+import {
+  ActEngine,
+  emptyActStats,
+  type ActCollections,
+  type ActStats,
+  type ConflictReport,
+} from './engine.js';
+import { ActAuthority, ActDeniedError } from './store.js';
+
+export interface ActDependencies {
+  readonly db: Db;
+  readonly secrets: SecretBox;
+  readonly trust: TlsTrust;
+  readonly logger?: Logger | undefined;
+  readonly policy?: SchedulePolicy | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly leaseMs?: number | undefined;
+}
+
+export const DEFAULT_ACT_LEASE_MS = 120_000;
+
+export interface ActCycleOutcome {
+  readonly mailboxId: string;
+  /** notApplicable: ACT does not apply to the mailbox (a queue mailbox, method none); nothing was done */
+  readonly outcome: 'success' | 'failure' | 'leaseLost' | 'gone' | 'notApplicable';
+  readonly stats: ActStats;
+  readonly conflicts?: readonly ConflictReport[];
+  readonly entryId?: string;
+  readonly code?: string;
+  readonly disabled?: boolean;
+  readonly nextDueAt?: Date | null;
+}
+
+interface CycleFailure {
+  readonly entryId: string;
+  readonly failure: FailureClass;
+  readonly values?: PlaceholderValues;
+  readonly diagnosis?: Diagnosis;
+  readonly fixActions?: readonly FixAction[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+function ownedRef(row: {
+  id: string;
+  name: string;
+  ownerId: string;
+  ownerType: 'user' | 'team';
+  businessUnitId: string;
+}): OwnedRef {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.ownerId,
+    ownerType: row.ownerType,
+    businessUnitId: row.businessUnitId,
+  };
+}
+
+export async function runActCycle(
+  deps: ActDependencies,
+  lease: Lease,
+  options: { shouldStop?: () => boolean } = {},
+): Promise<ActCycleOutcome> {
+  const startedAt = new Date();
+  const leaseMs = deps.leaseMs ?? DEFAULT_ACT_LEASE_MS;
+  let stats = emptyActStats();
+  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel: 'act', leaseToken: lease.token });
+  let lost = false;
+  const renewal = setInterval(
+    () => {
+      renewLease(deps.db, lease, leaseMs)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
+  renewal.unref();
+
+  let context: MailboxContext | undefined;
+  try {
+    context = await loadMailboxContext(deps.db, lease.mailboxId);
+    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    const verdict = checkPreconditions(context.facts).find((v) => v.channel === 'act');
+    if (!verdict?.applicable) {
+      // Queue mailboxes never synchronize ACT: give the lease back, due again in a day.
+      await finishLease(deps.db, lease, {
+        dueAt: new Date(Date.now() + 86_400_000),
+        failureCount: 0,
+        quietCycles: 0,
+        lastCycle: null,
+      });
+      return { mailboxId: lease.mailboxId, outcome: 'notApplicable', stats };
+    }
+    const problem = verdict?.problems[0];
+    if (problem) {
+      return await fail(deps, lease, context, startedAt, stats, {
+        entryId: problem.entryId,
+        failure: getEntry(problem.entryId).failure,
+        values: problem.values,
+        diagnosis: problem.diagnosis,
+        fixActions: problem.fixActions,
+        details: { during: 'sync' },
+      });
+    }
+    const engine = await synchronize(deps, lease, context, () => lost || (options.shouldStop?.() ?? false));
+    stats = engine.engine.stats;
+    if (lost) throw new LeaseLostError(lease);
+    return await succeed(deps, lease, context, startedAt, engine.engine, engine.interrupted);
+  } catch (error) {
+    if (error instanceof LeaseLostError) return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+    if (!context) throw error;
+    const failure = describeFailure(error, context);
+    if (failure.entryId === 'E5') logger?.error({ err: error }, 'ACT cycle failed unexpectedly');
+    try {
+      return await fail(deps, lease, context, startedAt, stats, failure);
+    } catch (recordError) {
+      if (recordError instanceof LeaseLostError)
+        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+      throw recordError;
+    }
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+async function synchronize(
+  deps: ActDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  shouldStop: () => boolean,
+): Promise<{ engine: ActEngine; interrupted: boolean }> {
+  const { mailbox, profile, facts } = context;
+  if (!profile || !facts.owner) throw new Error('the preconditions guarantee a profile and an owner');
+  const credentials = channelCredentials('act', profile, mailbox, deps.secrets);
+  const endpoint = davEndpoint(profile, deps.trust);
+  if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a URL');
+  const http = createDavHttp({
+    origin: endpoint.url,
+    timeoutMs: endpoint.timeoutMs,
+    verifyCertificates: endpoint.verifyCertificates,
+    extraCa: endpoint.extraCa,
+    credentials,
+  });
+  try {
+    const session = new DavSession(http);
+    const collections = await findCollections(session, endpoint.url);
+    const user =
+      mailbox.regardingType === 'user' && mailbox.regardingId
+        ? await deps.db
+            .selectFrom('users')
+            .select(['id', 'emailAddress'])
+            .where('id', '=', mailbox.regardingId)
+            .executeTakeFirst()
+        : undefined;
+    const addresses = [
+      ...new Set([mailbox.emailAddress, user?.emailAddress].filter((a): a is string => Boolean(a))),
+    ];
+    const engine = new ActEngine({
+      db: deps.db,
+      lease,
+      leaseMs: deps.leaseMs ?? DEFAULT_ACT_LEASE_MS,
+      authority: new ActAuthority(facts.owner, facts.tree),
+      mailbox: ownedRef(mailbox),
+      profile: ownedRef(profile),
+      user: { id: user?.id ?? mailbox.ownerId, addresses },
+      client: new ActDavClient(session, http),
+      collections,
+    });
+    const result = await engine.run(shouldStop);
+    return { engine, interrupted: result.interrupted };
+  } finally {
+    http.close();
+  }
+}
+
+async function findCollections(session: DavSession, url: string): Promise<ActCollections> {
+  const homes = await discoverHomes(session, url);
+  const calendars = await listCalendars(session, homes.calendarHome);
+  const acceptsEvents = (components: readonly string[] | undefined) =>
+    components === undefined || components.length === 0 || components.includes('VEVENT');
+  let eventCalendar = calendars.find((calendar) => acceptsEvents(calendar.components));
+  eventCalendar ??= await createCalendar(session, homes.calendarHome, 'Calendar', ['VEVENT', 'VTODO']);
+  let taskCalendar = acceptsTasks(eventCalendar) ? eventCalendar : calendars.find(acceptsTasks);
+  taskCalendar ??= await createCalendar(session, homes.calendarHome, 'Tasks', ['VTODO']);
+  const books = await listAddressBooks(session, homes.addressBookHome);
+  const addressBook = books[0] ?? (await createAddressBook(session, homes.addressBookHome, 'Contacts'));
+  const calendarUrls = [...new Set([...calendars.map((c) => c.url), eventCalendar.url, taskCalendar.url])];
+  const bookUrls = [...new Set([...books.map((b) => b.url), addressBook.url])];
+  return {
+    calendars: calendarUrls,
+    addressBooks: bookUrls,
+    eventCalendar: eventCalendar.url,
+    taskCalendar: taskCalendar.url,
+    addressBook: addressBook.url,
+  };
+}
+
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+  if (error instanceof ActDeniedError) {
+    const { owner, denial } = error;
+    const entryId = denial.reason === 'noRoles' ? 'A5' : denial.reason === 'depthInsufficient' ? 'A4' : 'A2';
+    const ownerWords = `${owner.kind} ${owner.name}`;
+    return {
+      entryId,
+      failure: getEntry(entryId).failure,
+      values: { principalName: owner.name, principalId: owner.id, privilegeName: denial.privilegeName },
+      diagnosis: {
+        summary: `${ownerWords}, which owns the mailbox, may not ${error.action}: ${denial.privilegeName} (${denial.reason})`,
+        findings: [
+          {
+            record: { type: owner.kind, id: owner.id, name: owner.name },
+            problem: `lacks ${denial.privilegeName}`,
+          },
+        ],
+        fix: `Give ${ownerWords} a role that grants ${denial.privilegeName} at a depth that reaches the record (docs/security.md), then run Test & Enable.`,
+      },
+      details: { during: 'sync', privilege: denial.privilegeName, reason: denial.reason },
+    };
+  }
+  if (error instanceof CredentialsUnreadableError)
+    return { entryId: 'MR16-act', failure: 'permanent', details: { during: 'sync' } };
+  if (error instanceof ConnectorFailure) {
+    const classification = classifyFailure(error.details, {
+      channel: 'act',
+      credentialSource: context.profile?.credentialSource ?? 'mailbox',
+      during: 'sync',
+    });
+    const profile = context.profile;
+    return {
+      entryId: classification.entryId,
+      failure: classification.failure,
+      values: classification.values,
+      diagnosis: {
+        summary: classification.reason,
+        findings: profile
+          ? [
+              {
+                record: { type: 'emailServerProfile', id: profile.id, name: profile.name },
+                problem: classification.reason,
+              },
+            ]
+          : [],
+        fix: getEntry(classification.entryId).fix,
+      },
+      details: { during: 'sync', ...error.details },
+    };
+  }
+  // Mailroom's own side (database, a bug): the generic transient ACT text; retried.
+  return {
+    entryId: 'E5',
+    failure: 'transient',
+    details: {
+      during: 'sync',
+      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
+    },
+  };
+}
+
+function cycleStats(
+  startedAt: Date,
+  outcome: 'success' | 'failure',
+  stats: ActStats,
+  code?: string,
+): ChannelCycleStats {
+  const finishedAt = new Date();
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    outcome,
+    ...(code === undefined ? {} : { code }),
+    seen: stats.seen,
+    created: stats.created,
+    associated: stats.updated,
+    failed: stats.failed,
+    parked: 0,
+    skipped: 0,
+    act: { ...stats },
+  } as ChannelCycleStats;
+}
+
+async function succeed(
+  deps: ActDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  engine: ActEngine,
+  interrupted: boolean,
+): Promise<ActCycleOutcome> {
+  const { mailbox, profile } = context;
+  const { stats } = engine;
+  const active = stats.created + stats.updated + stats.deleted + stats.pushed + stats.deletedOnServer > 0;
+  const quietCycles = active ? 0 : mailbox.actQuietCycles + 1;
+  const dueAt = interrupted
+    ? null
+    : nextDueAt({
+        now: new Date(),
+        result: { kind: 'success', quietCycles },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: 0,
+      quietCycles,
+      lastCycle: cycleStats(startedAt, 'success', stats),
+      mailbox: { actStatus: 'success', updatedAt: new Date() },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['act'] });
+    // The losers of conflicts, each named: raised after the resolution so they stay open.
+    for (const conflict of engine.conflicts) {
+      await raiseAlert(trx, {
+        mailbox: ownedRef(mailbox),
+        profile: profile ? ownedRef(profile) : null,
+        itemReference: conflict.href,
+        entryId: 'E5',
+        values: {},
+        details: {
+          item: conflict.itemName,
+          href: conflict.href,
+          winner: conflict.note.winner,
+          rule:
+            conflict.note.reason === 'newerEdit'
+              ? 'both sides changed: the newer change wins'
+              : 'an edit wins over a delete',
+        },
+      });
+    }
+  });
+  return { mailboxId: mailbox.id, outcome: 'success', stats, conflicts: engine.conflicts, nextDueAt: dueAt };
+}
+
+async function fail(
+  deps: ActDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  stats: ActStats,
+  failure: CycleFailure,
+): Promise<ActCycleOutcome> {
+  const { mailbox, profile, organization } = context;
+  const entry = getEntry(failure.entryId);
+  const lastCycle = mailbox.actLastCycle;
+  const previousFailures = failureStreak(
+    mailbox.actFailureCount,
+    lastCycle ? new Date(lastCycle.finishedAt) : null,
+    mailbox.testCompletedAt,
+  );
+  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
+  const disable = verdict.action === 'disable';
+  const dueAt = disable
+    ? null
+    : nextDueAt({
+        now: new Date(),
+        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
+    mailbox: ownedRef(mailbox),
+    profile: profile ? ownedRef(profile) : null,
+  };
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: verdict.consecutiveFailures,
+      quietCycles: 0,
+      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
+      mailbox: { actStatus: 'failure', actEnabled: !disable, updatedAt: new Date() },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await raiseAlert(trx, {
+      ...refs,
+      entryId: failure.entryId,
+      values: failure.values ?? {},
+      diagnosis: failure.diagnosis ?? null,
+      fixActions: failure.fixActions ?? [],
+      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
+    });
+    if (verdict.action === 'disable' && verdict.limitReached) {
+      await raiseAlert(trx, {
+        ...refs,
+        entryId: 'MR15-act',
+        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
+      });
+    }
+  });
+  deps.logger?.info({ mailboxId: mailbox.id, code: entry.code, disabled: disable }, 'ACT cycle failed');
+  return {
+    mailboxId: mailbox.id,
+    outcome: 'failure',
+    stats,
+    entryId: failure.entryId,
+    code: entry.code,
+    disabled: disable,
+    nextDueAt: dueAt,
+  };
+}

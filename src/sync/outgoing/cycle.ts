@@ -1,0 +1,586 @@
+/**
+ * One outgoing cycle of one mailbox, under a lease the caller claimed:
+ *
+ * 1. Judge the mailbox with the same preconditions as Test & Enable; a
+ *    problem raises its alert and fails the cycle (emails stay Pending Send).
+ * 2. Take up to `batchSize` waiting emails, oldest request first. None: a
+ *    quiet cycle, no connection is opened.
+ * 3. For each: take a slot of the profile's rate limit (none left: stop, due
+ *    again when the window ends), commit Sending with the Message-ID and
+ *    tracking token (queue.ts explains the exactly-once rule), build the MIME
+ *    message, send it over one SMTP session, then record the outcome
+ *    (outcome.ts): Sent (+MR9 when some recipients were refused), Failed with
+ *    an item alert, or back to Pending Send and stop the cycle with the
+ *    failure. A copy of each sent message goes to the Sent folder over IMAP
+ *    when the organization wants it and the profile has an IMAP server.
+ * 4. Success resolves the channel's open alerts and resets the failure count;
+ *    a failure raises its alert, backs off (transient, up to the transient
+ *    failure limit, then MR15-out) or disables the channel (permanent).
+ */
+import type { Logger } from 'pino';
+import { classifyFailure } from '../../connectors/classify.js';
+import { ConnectorFailure, type Credentials, type ServerEndpoint } from '../../connectors/types.js';
+import type { Db } from '../../db/connection.js';
+import type { ChannelCycleStats, Row } from '../../db/schema.js';
+import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
+import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
+import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import {
+  channelCredentials,
+  CredentialsUnreadableError,
+  emailEndpoint,
+  incomingProtocol,
+  type TlsTrust,
+} from '../../mailboxes/connection-settings.js';
+import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
+import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { SecretBox } from '../../security/secrets.js';
+import {
+  DEFAULT_SCHEDULE_POLICY,
+  failureStreak,
+  failureVerdict,
+  nextDueAt,
+  type FailureClass,
+  type SchedulePolicy,
+} from '../due-time.js';
+import { fence, finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+import { buildMessage, type BuiltMessage } from './message.js';
+import { acceptedOutcome, failedOutcome, type SendOutcome } from './outcome.js';
+import {
+  backToPending,
+  emailContent,
+  markFailed,
+  markSent,
+  recordSentCopy,
+  startSend,
+  waitingEmails,
+} from './queue.js';
+import { takeSendSlot } from './rate-limit.js';
+import { openSentFolder, type OpenSentFolder, type SentFolderSaver } from './sent-folder.js';
+import { openSmtpSession, type OpenSmtpSession, type SmtpSession } from './smtp-session.js';
+
+export interface OutgoingDependencies {
+  readonly db: Db;
+  readonly secrets: SecretBox;
+  readonly trust: TlsTrust;
+  readonly logger?: Logger | undefined;
+  readonly openSmtp?: OpenSmtpSession | undefined;
+  readonly openSentFolder?: OpenSentFolder | undefined;
+  readonly policy?: SchedulePolicy | undefined;
+  readonly random?: (() => number) | undefined;
+  readonly leaseMs?: number | undefined;
+  /** emails per cycle */
+  readonly batchSize?: number | undefined;
+  /** called after the message is sent and before Sent is recorded (crash tests) */
+  readonly afterSend?: ((emailId: string) => Promise<void> | void) | undefined;
+}
+
+export const DEFAULT_LEASE_MS = 120_000;
+const DEFAULT_BATCH_SIZE = 50;
+
+export interface OutgoingStats {
+  seen: number;
+  sent: number;
+  failed: number;
+  /** sent, but some recipients were refused */
+  partial: number;
+  sentCopyFailures: number;
+}
+
+export interface OutgoingCycleOutcome {
+  readonly mailboxId: string;
+  readonly outcome: 'success' | 'failure' | 'leaseLost' | 'gone';
+  readonly stats: OutgoingStats;
+  readonly entryId?: string;
+  readonly code?: string;
+  readonly disabled?: boolean;
+  readonly nextDueAt?: Date | null;
+}
+
+interface CycleFailure {
+  readonly entryId: string;
+  readonly failure: FailureClass;
+  readonly values?: PlaceholderValues;
+  readonly diagnosis?: Diagnosis;
+  readonly fixActions?: readonly FixAction[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Thrown inside the batch to stop the cycle with a failure (the email is already back in Pending Send). */
+class StopCycle extends Error {
+  constructor(readonly failure: CycleFailure) {
+    super(failure.entryId);
+  }
+}
+
+function ownedRef(row: {
+  id: string;
+  name: string;
+  ownerId: string;
+  ownerType: 'user' | 'team';
+  businessUnitId: string;
+}): OwnedRef {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.ownerId,
+    ownerType: row.ownerType,
+    businessUnitId: row.businessUnitId,
+  };
+}
+
+function emptyStats(): OutgoingStats {
+  return { seen: 0, sent: 0, failed: 0, partial: 0, sentCopyFailures: 0 };
+}
+
+export async function runOutgoingCycle(
+  deps: OutgoingDependencies,
+  lease: Lease,
+  options: { shouldStop?: () => boolean } = {},
+): Promise<OutgoingCycleOutcome> {
+  const startedAt = new Date();
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const stats = emptyStats();
+  const logger = deps.logger?.child({
+    mailboxId: lease.mailboxId,
+    channel: 'outgoing',
+    leaseToken: lease.token,
+  });
+  let lost = false;
+  const renewal = setInterval(
+    () => {
+      renewLease(deps.db, lease, leaseMs)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
+  renewal.unref();
+
+  let context: MailboxContext | undefined;
+  try {
+    context = await loadMailboxContext(deps.db, lease.mailboxId);
+    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    const problem = checkPreconditions(context.facts).find((v) => v.channel === 'outgoing')?.problems[0];
+    if (problem) {
+      return await fail(deps, lease, context, startedAt, stats, {
+        entryId: problem.entryId,
+        failure: getEntry(problem.entryId).failure,
+        values: problem.values,
+        diagnosis: problem.diagnosis,
+        fixActions: problem.fixActions,
+        details: { during: 'sync' },
+      });
+    }
+    const result = await sendBatch(deps, lease, context, stats, {
+      shouldStop: () => lost || (options.shouldStop?.() ?? false),
+      logger,
+    });
+    if (lost) throw new LeaseLostError(lease);
+    return await succeed(deps, lease, context, startedAt, stats, result);
+  } catch (error) {
+    if (error instanceof LeaseLostError) {
+      logger?.warn('lease lost: another worker took the mailbox over; this cycle records nothing more');
+      return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+    }
+    if (!context) throw error;
+    const failure = error instanceof StopCycle ? error.failure : describeFailure(error, context);
+    if (failure.entryId === 'F3' && !(error instanceof StopCycle))
+      logger?.error({ err: error }, 'outgoing cycle failed unexpectedly');
+    try {
+      return await fail(deps, lease, context, startedAt, stats, failure);
+    } catch (recordError) {
+      if (recordError instanceof LeaseLostError)
+        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
+      throw recordError;
+    }
+  } finally {
+    clearInterval(renewal);
+  }
+}
+
+interface BatchResult {
+  /** more emails are waiting (a full batch, or stopped early) */
+  readonly more: boolean;
+  /** the rate limit stopped the batch: due again at this time */
+  readonly rateLimitedUntil?: Date;
+}
+
+async function sendBatch(
+  deps: OutgoingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  stats: OutgoingStats,
+  run: { shouldStop: () => boolean; logger: Logger | undefined },
+): Promise<BatchResult> {
+  const { mailbox, profile, organization } = context;
+  if (!profile || !mailbox.emailAddress)
+    throw new Error('the preconditions guarantee a profile and an address');
+  const batchSize = deps.batchSize ?? DEFAULT_BATCH_SIZE;
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const emails = await waitingEmails(deps.db, mailbox.id, batchSize);
+  if (emails.length === 0) return { more: false };
+
+  const credentials = channelCredentials('outgoing', profile, mailbox, deps.secrets);
+  const endpoint = emailEndpoint('outgoing', profile, deps.trust);
+  if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a host');
+  const sentFolder = sentFolderFor(deps, context);
+  const session = (deps.openSmtp ?? openSmtpSession)(endpoint, credentials);
+  const refs = { mailbox: ownedRef(mailbox), profile: ownedRef(profile) };
+  try {
+    for (const waiting of emails) {
+      if (run.shouldStop()) return { more: true };
+      const slot = await takeSendSlot(deps.db, profile.id);
+      if (!slot.granted) return { more: true, rateLimitedUntil: slot.retryAt };
+      const started = await startSend(
+        deps.db,
+        lease,
+        leaseMs,
+        waiting.id,
+        mailbox.emailAddress,
+        organization,
+      );
+      if (!started) continue;
+      stats.seen += 1;
+      const { email, resumed } = started;
+      if (resumed)
+        run.logger?.warn(
+          { emailId: email.id },
+          'email was interrupted while sending; sending it again with the same Message-ID',
+        );
+      const outcome = await sendOne(deps, session, context, email);
+      const subject = email.subject;
+      const finished = await deps.db.transaction().execute(async (trx) => {
+        await fence(trx, lease, leaseMs);
+        switch (outcome.kind) {
+          case 'sent': {
+            await markSent(trx, email.id, new Date(), null);
+            if (outcome.refused.length > 0) {
+              await raiseAlert(trx, {
+                ...refs,
+                entryId: 'MR9',
+                itemReference: email.id,
+                values: { emailSubject: subject, recipients: outcome.refused.join(', ') },
+                details: { emailId: email.id, messageId: email.messageId, refused: outcome.refused },
+              });
+            }
+            return outcome;
+          }
+          case 'itemFailed':
+            await markFailed(trx, email.id, outcome.outcome.code, outcome.outcome.reason);
+            await raiseAlert(trx, {
+              ...refs,
+              entryId: outcome.outcome.entryId,
+              itemReference: email.id,
+              values: {
+                emailSubject: subject,
+                smtpReply: outcome.outcome.reason,
+                sizeKb: Math.ceil((outcome.size ?? 0) / 1024),
+              },
+              details: { emailId: email.id, messageId: email.messageId, ...outcome.details },
+            });
+            return outcome;
+          case 'stop':
+            await backToPending(trx, email.id, getEntry(outcome.failure.entryId).code, outcome.reason);
+            return outcome;
+        }
+      });
+      if (finished.kind === 'stop') {
+        throw new StopCycle({
+          ...finished.failure,
+          values: { ...finished.failure.values, emailSubject: subject },
+        });
+      }
+      if (finished.kind === 'itemFailed') {
+        stats.failed += 1;
+        continue;
+      }
+      stats.sent += 1;
+      if (finished.refused.length > 0) stats.partial += 1;
+      if (sentFolder && finished.built) {
+        try {
+          await sentFolder.save({ raw: finished.built.sentCopy, date: email.sentAt ?? new Date() });
+          await recordSentCopy(deps.db, email.id, true);
+        } catch (error) {
+          stats.sentCopyFailures += 1;
+          run.logger?.warn(
+            { err: error, emailId: email.id },
+            'sent, but the copy could not be saved in the Sent folder',
+          );
+          await recordSentCopy(deps.db, email.id, false);
+        }
+      }
+    }
+    return { more: emails.length === batchSize };
+  } finally {
+    session.close();
+    await sentFolder?.close().catch(() => undefined);
+  }
+}
+
+type OneOutcome =
+  | { kind: 'sent'; refused: readonly string[]; built: BuiltMessage }
+  | {
+      kind: 'itemFailed';
+      outcome: Extract<SendOutcome, { action: 'itemFailed' }>;
+      size?: number;
+      details: Record<string, unknown>;
+    }
+  | { kind: 'stop'; failure: CycleFailure; reason: string };
+
+async function sendOne(
+  deps: OutgoingDependencies,
+  session: SmtpSession,
+  context: MailboxContext,
+  email: Row<'activities'>,
+): Promise<OneOutcome> {
+  const { mailbox, organization } = context;
+  const content = await emailContent(deps.db, email.id);
+  let built: BuiltMessage;
+  try {
+    built = await buildMessage({
+      messageId: email.messageId!,
+      date: new Date(),
+      from: { address: mailbox.emailAddress!, name: content.fromName },
+      to: content.to,
+      cc: content.cc,
+      bcc: content.bcc,
+      subject: email.subject,
+      text: email.bodyText,
+      html: email.bodyHtml,
+      inReplyTo: email.inReplyTo,
+      references: email.messageReferences,
+      attachments: content.attachments,
+      mailer: organization.productName,
+    });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      kind: 'itemFailed',
+      outcome: { action: 'itemFailed', entryId: 'MR8', code: getEntry('MR8').code, reason },
+      details: { during: 'build' },
+    };
+  }
+  let outcome: SendOutcome;
+  try {
+    const result = await session.send(built.envelope, built.raw);
+    await deps.afterSend?.(email.id);
+    outcome = acceptedOutcome(result);
+  } catch (error) {
+    if (!(error instanceof ConnectorFailure)) throw error;
+    const classification = classifyFailure(error.details, {
+      channel: 'outgoing',
+      credentialSource: context.profile?.credentialSource ?? 'mailbox',
+      during: 'sync',
+    });
+    outcome = failedOutcome(classification);
+    if (outcome.action === 'stopCycle') {
+      return {
+        kind: 'stop',
+        reason: classification.reason,
+        failure: {
+          entryId: classification.entryId,
+          failure: classification.failure,
+          values: classification.values,
+          diagnosis: diagnosisFor(context, classification.reason, classification.entryId),
+          details: { during: 'sync', emailId: email.id, ...error.details },
+        },
+      };
+    }
+    if (outcome.action === 'itemFailed') {
+      return { kind: 'itemFailed', outcome, size: built.raw.length, details: { ...error.details } };
+    }
+  }
+  if (outcome.action !== 'sent') throw new Error('unreachable');
+  return { kind: 'sent', refused: outcome.refused, built };
+}
+
+function sentFolderFor(deps: OutgoingDependencies, context: MailboxContext): SentFolderSaver | undefined {
+  const { profile, mailbox, organization } = context;
+  if (!organization.saveOutgoingEmailToSentFolder || !profile || !profile.incomingHost) return undefined;
+  if (incomingProtocol(profile) !== 'imap' || profile.serverType !== 'imap-smtp') return undefined;
+  let credentials: Credentials | undefined;
+  let endpoint: ServerEndpoint | undefined;
+  try {
+    credentials = channelCredentials('incoming', profile, mailbox, deps.secrets);
+    endpoint = emailEndpoint('incoming', profile, deps.trust);
+  } catch {
+    return undefined;
+  }
+  if (!credentials || !endpoint) return undefined;
+  return (deps.openSentFolder ?? openSentFolder)(endpoint, credentials);
+}
+
+function diagnosisFor(context: MailboxContext, reason: string, entryId: string): Diagnosis {
+  const profile = context.profile;
+  return {
+    summary: reason,
+    findings: profile
+      ? [{ record: { type: 'emailServerProfile', id: profile.id, name: profile.name }, problem: reason }]
+      : [],
+    fix: getEntry(entryId).fix,
+  };
+}
+
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+  if (error instanceof CredentialsUnreadableError)
+    return { entryId: 'MR16-out', failure: 'permanent', details: { during: 'sync' } };
+  if (error instanceof ConnectorFailure) {
+    const classification = classifyFailure(error.details, {
+      channel: 'outgoing',
+      credentialSource: context.profile?.credentialSource ?? 'mailbox',
+      during: 'sync',
+    });
+    return {
+      entryId: classification.entryId,
+      failure: classification.failure,
+      values: classification.values,
+      diagnosis: diagnosisFor(context, classification.reason, classification.entryId),
+      details: { during: 'sync', ...error.details },
+    };
+  }
+  // Mailroom's own side (database, a bug): F3, retried.
+  return {
+    entryId: 'F3',
+    failure: 'transient',
+    values: { emailSubject: '(unknown)' },
+    details: {
+      during: 'sync',
+      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
+    },
+  };
+}
+
+function cycleStats(
+  startedAt: Date,
+  outcome: 'success' | 'failure',
+  stats: OutgoingStats,
+  code?: string,
+): ChannelCycleStats {
+  const finishedAt = new Date();
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    outcome,
+    ...(code === undefined ? {} : { code }),
+    seen: stats.seen,
+    created: stats.sent,
+    associated: 0,
+    failed: stats.failed,
+    parked: 0,
+    skipped: 0,
+  };
+}
+
+async function succeed(
+  deps: OutgoingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  stats: OutgoingStats,
+  result: BatchResult,
+): Promise<OutgoingCycleOutcome> {
+  const { mailbox, profile } = context;
+  const active = stats.seen > 0;
+  const quietCycles = active ? 0 : mailbox.outgoingQuietCycles + 1;
+  const dueAt =
+    result.rateLimitedUntil ??
+    (result.more
+      ? new Date()
+      : nextDueAt({
+          now: new Date(),
+          result: { kind: 'success', quietCycles },
+          minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+          policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+          ...(deps.random ? { random: deps.random } : {}),
+        }));
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: 0,
+      quietCycles,
+      lastCycle: cycleStats(startedAt, 'success', stats),
+      mailbox: { outgoingStatus: 'success', updatedAt: new Date() },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['outgoing'] });
+  });
+  deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'outgoing cycle done');
+  return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
+}
+
+async function fail(
+  deps: OutgoingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  startedAt: Date,
+  stats: OutgoingStats,
+  failure: CycleFailure,
+): Promise<OutgoingCycleOutcome> {
+  const { mailbox, profile, organization } = context;
+  const entry = getEntry(failure.entryId);
+  const lastCycle = mailbox.outgoingLastCycle;
+  const previousFailures = failureStreak(
+    mailbox.outgoingFailureCount,
+    lastCycle ? new Date(lastCycle.finishedAt) : null,
+    mailbox.testCompletedAt,
+  );
+  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
+  const disable = verdict.action === 'disable';
+  const dueAt = disable
+    ? null
+    : nextDueAt({
+        now: new Date(),
+        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
+    mailbox: ownedRef(mailbox),
+    profile: profile ? ownedRef(profile) : null,
+  };
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: verdict.consecutiveFailures,
+      quietCycles: 0,
+      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
+      mailbox: { outgoingStatus: 'failure', outgoingEnabled: !disable, updatedAt: new Date() },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await raiseAlert(trx, {
+      ...refs,
+      entryId: failure.entryId,
+      values: failure.values ?? {},
+      diagnosis: failure.diagnosis ?? null,
+      fixActions: failure.fixActions ?? [],
+      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
+    });
+    if (verdict.action === 'disable' && verdict.limitReached) {
+      await raiseAlert(trx, {
+        ...refs,
+        entryId: 'MR15-out',
+        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
+        ...(failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
+        ...(failure.fixActions ? { fixActions: failure.fixActions } : {}),
+      });
+    }
+  });
+  deps.logger?.info(
+    { mailboxId: mailbox.id, code: entry.code, failures: verdict.consecutiveFailures, disabled: disable },
+    'outgoing cycle failed',
+  );
+  return {
+    mailboxId: mailbox.id,
+    outcome: 'failure',
+    stats,
+    entryId: failure.entryId,
+    code: entry.code,
+    disabled: disable,
+    nextDueAt: dueAt,
+  };
+}
