@@ -14,7 +14,6 @@
  *    disables the channel with MR15-act), permanent → disabled at once.
  */
 import type { Logger } from 'pino';
-import { classifyFailure } from '../../connectors/classify.js';
 import {
   acceptsTasks,
   createAddressBook,
@@ -27,10 +26,8 @@ import { createDavHttp } from '../../connectors/dav/http.js';
 import { DavSession } from '../../connectors/dav/session.js';
 import { ConnectorFailure } from '../../connectors/types.js';
 import type { Db } from '../../db/connection.js';
-import type { ChannelCycleStats } from '../../db/schema.js';
-import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
-import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
-import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import { raiseAlert } from '../../diagnostics/alerts.js';
+import { getEntry } from '../../diagnostics/render.js';
 import {
   channelCredentials,
   CredentialsUnreadableError,
@@ -41,14 +38,17 @@ import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.j
 import { checkPreconditions } from '../../mailboxes/preconditions.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
-  failureStreak,
-  failureVerdict,
-  nextDueAt,
-  DEFAULT_SCHEDULE_POLICY,
-  type FailureClass,
-  type SchedulePolicy,
-} from '../due-time.js';
-import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+  connectorFailure,
+  keepLease,
+  ownedRef,
+  preconditionFailure,
+  recordFailure,
+  recordSuccess,
+  type CycleCounts,
+  type CycleFailure,
+} from '../cycle-bookkeeping.js';
+import type { SchedulePolicy } from '../due-time.js';
+import { finishLease, LeaseLostError, type Lease } from '../scheduler.js';
 import { ActDavClient } from './dav-client.js';
 import {
   ActEngine,
@@ -83,31 +83,6 @@ export interface ActCycleOutcome {
   readonly nextDueAt?: Date | null;
 }
 
-interface CycleFailure {
-  readonly entryId: string;
-  readonly failure: FailureClass;
-  readonly values?: PlaceholderValues;
-  readonly diagnosis?: Diagnosis;
-  readonly fixActions?: readonly FixAction[];
-  readonly details?: Readonly<Record<string, unknown>>;
-}
-
-function ownedRef(row: {
-  id: string;
-  name: string;
-  ownerId: string;
-  ownerType: 'user' | 'team';
-  businessUnitId: string;
-}): OwnedRef {
-  return {
-    id: row.id,
-    name: row.name,
-    ownerId: row.ownerId,
-    ownerType: row.ownerType,
-    businessUnitId: row.businessUnitId,
-  };
-}
-
 export async function runActCycle(
   deps: ActDependencies,
   lease: Lease,
@@ -117,18 +92,7 @@ export async function runActCycle(
   const leaseMs = deps.leaseMs ?? DEFAULT_ACT_LEASE_MS;
   let stats = emptyActStats();
   const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel: 'act', leaseToken: lease.token });
-  let lost = false;
-  const renewal = setInterval(
-    () => {
-      renewLease(deps.db, lease, leaseMs)
-        .then((held) => {
-          if (!held) lost = true;
-        })
-        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
-    },
-    Math.max(1000, Math.floor(leaseMs / 3)),
-  );
-  renewal.unref();
+  const renewal = keepLease(deps.db, lease, leaseMs, logger);
 
   let context: MailboxContext | undefined;
   try {
@@ -147,18 +111,16 @@ export async function runActCycle(
     }
     const problem = verdict?.problems[0];
     if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, {
-        entryId: problem.entryId,
-        failure: getEntry(problem.entryId).failure,
-        values: problem.values,
-        diagnosis: problem.diagnosis,
-        fixActions: problem.fixActions,
-        details: { during: 'sync' },
-      });
+      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
     }
-    const engine = await synchronize(deps, lease, context, () => lost || (options.shouldStop?.() ?? false));
+    const engine = await synchronize(
+      deps,
+      lease,
+      context,
+      () => renewal.lost() || (options.shouldStop?.() ?? false),
+    );
     stats = engine.engine.stats;
-    if (lost) throw new LeaseLostError(lease);
+    if (renewal.lost()) throw new LeaseLostError(lease);
     return await succeed(deps, lease, context, startedAt, engine.engine, engine.interrupted);
   } catch (error) {
     if (error instanceof LeaseLostError) return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
@@ -173,7 +135,7 @@ export async function runActCycle(
       throw recordError;
     }
   } finally {
-    clearInterval(renewal);
+    renewal.stop();
   }
 }
 
@@ -273,32 +235,7 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   }
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-act', failure: 'permanent', details: { during: 'sync' } };
-  if (error instanceof ConnectorFailure) {
-    const classification = classifyFailure(error.details, {
-      channel: 'act',
-      credentialSource: context.profile?.credentialSource ?? 'mailbox',
-      during: 'sync',
-    });
-    const profile = context.profile;
-    return {
-      entryId: classification.entryId,
-      failure: classification.failure,
-      values: classification.values,
-      diagnosis: {
-        summary: classification.reason,
-        findings: profile
-          ? [
-              {
-                record: { type: 'emailServerProfile', id: profile.id, name: profile.name },
-                problem: classification.reason,
-              },
-            ]
-          : [],
-        fix: getEntry(classification.entryId).fix,
-      },
-      details: { during: 'sync', ...error.details },
-    };
-  }
+  if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'act');
   // Mailroom's own side (database, a bug): the generic transient ACT text; retried.
   return {
     entryId: 'E5',
@@ -310,19 +247,8 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   };
 }
 
-function cycleStats(
-  startedAt: Date,
-  outcome: 'success' | 'failure',
-  stats: ActStats,
-  code?: string,
-): ChannelCycleStats {
-  const finishedAt = new Date();
+function cycleCounts(stats: ActStats): CycleCounts {
   return {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    outcome,
-    ...(code === undefined ? {} : { code }),
     seen: stats.seen,
     created: stats.created,
     associated: stats.updated,
@@ -330,7 +256,7 @@ function cycleStats(
     parked: 0,
     skipped: 0,
     act: { ...stats },
-  } as ChannelCycleStats;
+  } as CycleCounts;
 }
 
 async function succeed(
@@ -343,46 +269,32 @@ async function succeed(
 ): Promise<ActCycleOutcome> {
   const { mailbox, profile } = context;
   const { stats } = engine;
-  const active = stats.created + stats.updated + stats.deleted + stats.pushed + stats.deletedOnServer > 0;
-  const quietCycles = active ? 0 : mailbox.actQuietCycles + 1;
-  const dueAt = interrupted
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'success', quietCycles },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: 0,
-      quietCycles,
-      lastCycle: cycleStats(startedAt, 'success', stats),
-      mailbox: { actStatus: 'success', updatedAt: new Date() },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['act'] });
+  const dueAt = await recordSuccess(deps, lease, context, {
+    startedAt,
+    counts: cycleCounts(stats),
+    active: stats.created + stats.updated + stats.deleted + stats.pushed + stats.deletedOnServer > 0,
+    dueAt: interrupted ? null : undefined,
     // The losers of conflicts, each named: raised after the resolution so they stay open.
-    for (const conflict of engine.conflicts) {
-      await raiseAlert(trx, {
-        mailbox: ownedRef(mailbox),
-        profile: profile ? ownedRef(profile) : null,
-        itemReference: conflict.href,
-        entryId: 'E5',
-        values: {},
-        details: {
-          item: conflict.itemName,
-          href: conflict.href,
-          winner: conflict.note.winner,
-          rule:
-            conflict.note.reason === 'newerEdit'
-              ? 'both sides changed: the newer change wins'
-              : 'an edit wins over a delete',
-        },
-      });
-    }
+    afterResolve: async (trx) => {
+      for (const conflict of engine.conflicts) {
+        await raiseAlert(trx, {
+          mailbox: ownedRef(mailbox),
+          profile: profile ? ownedRef(profile) : null,
+          itemReference: conflict.href,
+          entryId: 'E5',
+          values: {},
+          details: {
+            item: conflict.itemName,
+            href: conflict.href,
+            winner: conflict.note.winner,
+            rule:
+              conflict.note.reason === 'newerEdit'
+                ? 'both sides changed: the newer change wins'
+                : 'an edit wins over a delete',
+          },
+        });
+      }
+    },
   });
   return { mailboxId: mailbox.id, outcome: 'success', stats, conflicts: engine.conflicts, nextDueAt: dueAt };
 }
@@ -395,62 +307,23 @@ async function fail(
   stats: ActStats,
   failure: CycleFailure,
 ): Promise<ActCycleOutcome> {
-  const { mailbox, profile, organization } = context;
-  const entry = getEntry(failure.entryId);
-  const lastCycle = mailbox.actLastCycle;
-  const previousFailures = failureStreak(
-    mailbox.actFailureCount,
-    lastCycle ? new Date(lastCycle.finishedAt) : null,
-    mailbox.testCompletedAt,
-  );
-  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
-  const disable = verdict.action === 'disable';
-  const dueAt = disable
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
-  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
-    mailbox: ownedRef(mailbox),
-    profile: profile ? ownedRef(profile) : null,
-  };
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: verdict.consecutiveFailures,
-      quietCycles: 0,
-      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
-      mailbox: { actStatus: 'failure', actEnabled: !disable, updatedAt: new Date() },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await raiseAlert(trx, {
-      ...refs,
-      entryId: failure.entryId,
-      values: failure.values ?? {},
-      diagnosis: failure.diagnosis ?? null,
-      fixActions: failure.fixActions ?? [],
-      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
-    });
-    if (verdict.action === 'disable' && verdict.limitReached) {
-      await raiseAlert(trx, {
-        ...refs,
-        entryId: 'MR15-act',
-        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
-      });
-    }
+  const recorded = await recordFailure(deps, lease, context, {
+    startedAt,
+    counts: cycleCounts(stats),
+    failure,
+    limitAlertDiagnosis: false,
   });
-  deps.logger?.info({ mailboxId: mailbox.id, code: entry.code, disabled: disable }, 'ACT cycle failed');
+  deps.logger?.info(
+    { mailboxId: context.mailbox.id, code: recorded.code, disabled: recorded.disabled },
+    'ACT cycle failed',
+  );
   return {
-    mailboxId: mailbox.id,
+    mailboxId: context.mailbox.id,
     outcome: 'failure',
     stats,
-    entryId: failure.entryId,
-    code: entry.code,
-    disabled: disable,
-    nextDueAt: dueAt,
+    entryId: recorded.entryId,
+    code: recorded.code,
+    disabled: recorded.disabled,
+    nextDueAt: recorded.nextDueAt,
   };
 }

@@ -15,13 +15,10 @@
  * by the fencing token: a worker that lost its lease records nothing.
  */
 import type { Logger } from 'pino';
-import { classifyFailure } from '../../connectors/classify.js';
 import { ConnectorFailure, type Credentials } from '../../connectors/types.js';
 import type { Db } from '../../db/connection.js';
-import type { ChannelCycleStats, Row } from '../../db/schema.js';
-import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
-import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
-import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import type { Row } from '../../db/schema.js';
+import { getEntry } from '../../diagnostics/render.js';
 import {
   channelCredentials,
   CredentialsUnreadableError,
@@ -32,14 +29,16 @@ import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.j
 import { checkPreconditions } from '../../mailboxes/preconditions.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
-  failureStreak,
-  failureVerdict,
-  nextDueAt,
-  DEFAULT_SCHEDULE_POLICY,
-  type FailureClass,
-  type SchedulePolicy,
-} from '../due-time.js';
-import { finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+  connectorFailure,
+  keepLease,
+  ownedRef,
+  preconditionFailure,
+  recordFailure,
+  recordSuccess,
+  type CycleFailure,
+} from '../cycle-bookkeeping.js';
+import type { SchedulePolicy } from '../due-time.js';
+import { LeaseLostError, type Lease } from '../scheduler.js';
 import type { IncomingSettings } from './context.js';
 import type { QueueRef } from './email-writer.js';
 import { openImapSource, type IncomingSource } from './imap-source.js';
@@ -86,32 +85,6 @@ export interface CycleOutcome {
   readonly nextDueAt?: Date | null;
 }
 
-/** A failed cycle: the alert to raise and the class that decides what happens to the channel. */
-interface CycleFailure {
-  readonly entryId: string;
-  readonly failure: FailureClass;
-  readonly values?: PlaceholderValues;
-  readonly diagnosis?: Diagnosis;
-  readonly fixActions?: readonly FixAction[];
-  readonly details?: Readonly<Record<string, unknown>>;
-}
-
-function ownedRef(row: {
-  id: string;
-  name: string;
-  ownerId: string;
-  ownerType: 'user' | 'team';
-  businessUnitId: string;
-}): OwnedRef {
-  return {
-    id: row.id,
-    name: row.name,
-    ownerId: row.ownerId,
-    ownerType: row.ownerType,
-    businessUnitId: row.businessUnitId,
-  };
-}
-
 export async function runIncomingCycle(
   deps: IncomingDependencies,
   lease: Lease,
@@ -125,19 +98,8 @@ export async function runIncomingCycle(
     channel: 'incoming',
     leaseToken: lease.token,
   });
-  let lost = false;
   // Keeps the lease while a long fetch runs; losing it stops the cycle at the next transaction.
-  const renewal = setInterval(
-    () => {
-      renewLease(deps.db, lease, leaseMs)
-        .then((held) => {
-          if (!held) lost = true;
-        })
-        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
-    },
-    Math.max(1000, Math.floor(leaseMs / 3)),
-  );
-  renewal.unref();
+  const renewal = keepLease(deps.db, lease, leaseMs, logger);
 
   let context: MailboxContext | undefined;
   try {
@@ -146,21 +108,14 @@ export async function runIncomingCycle(
     const verdict = checkPreconditions(context.facts).find((v) => v.channel === 'incoming');
     const problem = verdict?.problems[0];
     if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, {
-        entryId: problem.entryId,
-        failure: getEntry(problem.entryId).failure,
-        values: problem.values,
-        diagnosis: problem.diagnosis,
-        fixActions: problem.fixActions,
-        details: { during: 'sync' },
-      });
+      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
     }
     const result = await receive(deps, lease, context, {
       startedAt,
       stats,
-      shouldStop: () => lost || (options.shouldStop?.() ?? false),
+      shouldStop: () => renewal.lost() || (options.shouldStop?.() ?? false),
     });
-    if (lost) throw new LeaseLostError(lease);
+    if (renewal.lost()) throw new LeaseLostError(lease);
     return await succeed(deps, lease, context, startedAt, stats, result);
   } catch (error) {
     if (error instanceof LeaseLostError) {
@@ -178,7 +133,7 @@ export async function runIncomingCycle(
       throw recordError;
     }
   } finally {
-    clearInterval(renewal);
+    renewal.stop();
   }
 }
 
@@ -292,32 +247,7 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   }
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-in', failure: 'permanent', details: { during: 'sync' } };
-  if (error instanceof ConnectorFailure) {
-    const classification = classifyFailure(error.details, {
-      channel: 'incoming',
-      credentialSource: context.profile?.credentialSource ?? 'mailbox',
-      during: 'sync',
-    });
-    const profile = context.profile;
-    return {
-      entryId: classification.entryId,
-      failure: classification.failure,
-      values: classification.values,
-      diagnosis: {
-        summary: classification.reason,
-        findings: profile
-          ? [
-              {
-                record: { type: 'emailServerProfile', id: profile.id, name: profile.name },
-                problem: classification.reason,
-              },
-            ]
-          : [],
-        fix: getEntry(classification.entryId).fix,
-      },
-      details: { during: 'sync', ...error.details },
-    };
-  }
+  if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'incoming');
   // Mailroom's own side (database, a bug): the cycle rolled back and is retried.
   return {
     entryId: 'C11',
@@ -329,23 +259,6 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   };
 }
 
-function cycleStats(
-  startedAt: Date,
-  outcome: 'success' | 'failure',
-  stats: PipelineStats,
-  code?: string,
-): ChannelCycleStats {
-  const finishedAt = new Date();
-  return {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    outcome,
-    ...(code === undefined ? {} : { code }),
-    ...stats,
-  };
-}
-
 async function succeed(
   deps: IncomingDependencies,
   lease: Lease,
@@ -354,47 +267,33 @@ async function succeed(
   stats: PipelineStats,
   result: { active: boolean; interrupted: boolean },
 ): Promise<CycleOutcome> {
-  const { mailbox, profile } = context;
-  const quietCycles = result.active ? 0 : mailbox.incomingQuietCycles + 1;
-  // Stopped early (the worker is shutting down): due at once, so another worker carries on.
-  const dueAt = result.interrupted
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'success', quietCycles },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: 0,
-      quietCycles,
-      lastCycle: cycleStats(startedAt, 'success', stats),
-      mailbox: {
-        incomingStatus: 'success',
-        lastSyncStartedAt: startedAt,
-        lastSuccessfulSyncAt: new Date(),
-        lastSyncErrorCode: null,
-        lastSyncErrorCount: 0,
-        updatedAt: new Date(),
-      },
-    });
-    if (!finished) throw new LeaseLostError(lease);
+  const { mailbox } = context;
+  const dueAt = await recordSuccess(deps, lease, context, {
+    startedAt,
+    counts: stats,
+    active: result.active,
+    // Stopped early (the worker is shutting down): due at once, so another worker carries on.
+    dueAt: result.interrupted ? null : undefined,
+    mailbox: () => ({
+      lastSyncStartedAt: startedAt,
+      lastSuccessfulSyncAt: new Date(),
+      lastSyncErrorCode: null,
+      lastSyncErrorCount: 0,
+    }),
     // The channel works again: its open alerts (C1 and the like) are resolved.
-    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['incoming'] });
-    // resolveAlerts leaves information alerts alone, as reports; C11 is an
-    // information-level failure ("will try … again later") that this success answers.
-    const now = new Date();
-    await trx
-      .updateTable('alerts')
-      .set({ resolvedAt: now, updatedAt: now })
-      .where('mailboxId', '=', mailbox.id)
-      .where('channel', '=', 'incoming')
-      .where('failureClass', '=', 'transient')
-      .where('resolvedAt', 'is', null)
-      .execute();
+    afterResolve: async (trx) => {
+      // resolveAlerts leaves information alerts alone, as reports; C11 is an
+      // information-level failure ("will try … again later") that this success answers.
+      const now = new Date();
+      await trx
+        .updateTable('alerts')
+        .set({ resolvedAt: now, updatedAt: now })
+        .where('mailboxId', '=', mailbox.id)
+        .where('channel', '=', 'incoming')
+        .where('failureClass', '=', 'transient')
+        .where('resolvedAt', 'is', null)
+        .execute();
+    },
   });
   deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'incoming cycle done');
   return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
@@ -408,74 +307,33 @@ async function fail(
   stats: PipelineStats,
   failure: CycleFailure,
 ): Promise<CycleOutcome> {
-  const { mailbox, profile, organization } = context;
-  const entry = getEntry(failure.entryId);
-  const lastCycle = mailbox.incomingLastCycle;
-  const previousFailures = failureStreak(
-    mailbox.incomingFailureCount,
-    lastCycle ? new Date(lastCycle.finishedAt) : null,
-    mailbox.testCompletedAt,
-  );
-  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
-  const disable = verdict.action === 'disable';
-  const dueAt = disable
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
-  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
-    mailbox: ownedRef(mailbox),
-    profile: profile ? ownedRef(profile) : null,
-  };
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: verdict.consecutiveFailures,
-      quietCycles: 0,
-      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
-      mailbox: {
-        incomingStatus: 'failure',
-        incomingEnabled: !disable,
-        lastSyncStartedAt: startedAt,
-        lastSyncErrorCode: entry.code,
-        lastSyncErrorCount: verdict.consecutiveFailures,
-        updatedAt: new Date(),
-      },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await raiseAlert(trx, {
-      ...refs,
-      entryId: failure.entryId,
-      values: failure.values ?? {},
-      diagnosis: failure.diagnosis ?? null,
-      fixActions: failure.fixActions ?? [],
-      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
-    });
-    if (verdict.action === 'disable' && verdict.limitReached) {
-      await raiseAlert(trx, {
-        ...refs,
-        entryId: 'MR15-in',
-        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
-        ...(failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
-        ...(failure.fixActions ? { fixActions: failure.fixActions } : {}),
-      });
-    }
+  const recorded = await recordFailure(deps, lease, context, {
+    startedAt,
+    counts: stats,
+    failure,
+    mailbox: ({ code, consecutiveFailures }) => ({
+      lastSyncStartedAt: startedAt,
+      lastSyncErrorCode: code,
+      lastSyncErrorCount: consecutiveFailures,
+    }),
+    limitAlertDiagnosis: true,
   });
   deps.logger?.info(
-    { mailboxId: mailbox.id, code: entry.code, failures: verdict.consecutiveFailures, disabled: disable },
+    {
+      mailboxId: context.mailbox.id,
+      code: recorded.code,
+      failures: recorded.consecutiveFailures,
+      disabled: recorded.disabled,
+    },
     'incoming cycle failed',
   );
   return {
-    mailboxId: mailbox.id,
+    mailboxId: context.mailbox.id,
     outcome: 'failure',
     stats,
-    entryId: failure.entryId,
-    code: entry.code,
-    disabled: disable,
-    nextDueAt: dueAt,
+    entryId: recorded.entryId,
+    code: recorded.code,
+    disabled: recorded.disabled,
+    nextDueAt: recorded.nextDueAt,
   };
 }

@@ -21,10 +21,10 @@ import type { Logger } from 'pino';
 import { classifyFailure } from '../../connectors/classify.js';
 import { ConnectorFailure, type Credentials, type ServerEndpoint } from '../../connectors/types.js';
 import type { Db } from '../../db/connection.js';
-import type { ChannelCycleStats, Row } from '../../db/schema.js';
-import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../../diagnostics/alerts.js';
-import type { Diagnosis, FixAction } from '../../diagnostics/diagnosis.js';
-import { getEntry, type PlaceholderValues } from '../../diagnostics/render.js';
+import type { Row } from '../../db/schema.js';
+import { raiseAlert } from '../../diagnostics/alerts.js';
+import type { Diagnosis } from '../../diagnostics/diagnosis.js';
+import { getEntry } from '../../diagnostics/render.js';
 import {
   channelCredentials,
   CredentialsUnreadableError,
@@ -36,14 +36,17 @@ import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.j
 import { checkPreconditions } from '../../mailboxes/preconditions.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
-  DEFAULT_SCHEDULE_POLICY,
-  failureStreak,
-  failureVerdict,
-  nextDueAt,
-  type FailureClass,
-  type SchedulePolicy,
-} from '../due-time.js';
-import { fence, finishLease, LeaseLostError, renewLease, type Lease } from '../scheduler.js';
+  connectorFailure,
+  keepLease,
+  ownedRef,
+  preconditionFailure,
+  recordFailure,
+  recordSuccess,
+  type CycleCounts,
+  type CycleFailure,
+} from '../cycle-bookkeeping.js';
+import type { SchedulePolicy } from '../due-time.js';
+import { fence, LeaseLostError, type Lease } from '../scheduler.js';
 import { buildMessage, type BuiltMessage } from './message.js';
 import { acceptedOutcome, failedOutcome, type SendOutcome } from './outcome.js';
 import {
@@ -97,36 +100,11 @@ export interface OutgoingCycleOutcome {
   readonly nextDueAt?: Date | null;
 }
 
-interface CycleFailure {
-  readonly entryId: string;
-  readonly failure: FailureClass;
-  readonly values?: PlaceholderValues;
-  readonly diagnosis?: Diagnosis;
-  readonly fixActions?: readonly FixAction[];
-  readonly details?: Readonly<Record<string, unknown>>;
-}
-
 /** Thrown inside the batch to stop the cycle with a failure (the email is already back in Pending Send). */
 class StopCycle extends Error {
   constructor(readonly failure: CycleFailure) {
     super(failure.entryId);
   }
-}
-
-function ownedRef(row: {
-  id: string;
-  name: string;
-  ownerId: string;
-  ownerType: 'user' | 'team';
-  businessUnitId: string;
-}): OwnedRef {
-  return {
-    id: row.id,
-    name: row.name,
-    ownerId: row.ownerId,
-    ownerType: row.ownerType,
-    businessUnitId: row.businessUnitId,
-  };
 }
 
 function emptyStats(): OutgoingStats {
@@ -146,18 +124,7 @@ export async function runOutgoingCycle(
     channel: 'outgoing',
     leaseToken: lease.token,
   });
-  let lost = false;
-  const renewal = setInterval(
-    () => {
-      renewLease(deps.db, lease, leaseMs)
-        .then((held) => {
-          if (!held) lost = true;
-        })
-        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
-    },
-    Math.max(1000, Math.floor(leaseMs / 3)),
-  );
-  renewal.unref();
+  const renewal = keepLease(deps.db, lease, leaseMs, logger);
 
   let context: MailboxContext | undefined;
   try {
@@ -165,20 +132,13 @@ export async function runOutgoingCycle(
     if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
     const problem = checkPreconditions(context.facts).find((v) => v.channel === 'outgoing')?.problems[0];
     if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, {
-        entryId: problem.entryId,
-        failure: getEntry(problem.entryId).failure,
-        values: problem.values,
-        diagnosis: problem.diagnosis,
-        fixActions: problem.fixActions,
-        details: { during: 'sync' },
-      });
+      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
     }
     const result = await sendBatch(deps, lease, context, stats, {
-      shouldStop: () => lost || (options.shouldStop?.() ?? false),
+      shouldStop: () => renewal.lost() || (options.shouldStop?.() ?? false),
       logger,
     });
-    if (lost) throw new LeaseLostError(lease);
+    if (renewal.lost()) throw new LeaseLostError(lease);
     return await succeed(deps, lease, context, startedAt, stats, result);
   } catch (error) {
     if (error instanceof LeaseLostError) {
@@ -197,7 +157,7 @@ export async function runOutgoingCycle(
       throw recordError;
     }
   } finally {
-    clearInterval(renewal);
+    renewal.stop();
   }
 }
 
@@ -427,20 +387,7 @@ function diagnosisFor(context: MailboxContext, reason: string, entryId: string):
 function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-out', failure: 'permanent', details: { during: 'sync' } };
-  if (error instanceof ConnectorFailure) {
-    const classification = classifyFailure(error.details, {
-      channel: 'outgoing',
-      credentialSource: context.profile?.credentialSource ?? 'mailbox',
-      during: 'sync',
-    });
-    return {
-      entryId: classification.entryId,
-      failure: classification.failure,
-      values: classification.values,
-      diagnosis: diagnosisFor(context, classification.reason, classification.entryId),
-      details: { during: 'sync', ...error.details },
-    };
-  }
+  if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'outgoing');
   // Mailroom's own side (database, a bug): F3, retried.
   return {
     entryId: 'F3',
@@ -453,19 +400,8 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   };
 }
 
-function cycleStats(
-  startedAt: Date,
-  outcome: 'success' | 'failure',
-  stats: OutgoingStats,
-  code?: string,
-): ChannelCycleStats {
-  const finishedAt = new Date();
+function cycleCounts(stats: OutgoingStats): CycleCounts {
   return {
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationMs: finishedAt.getTime() - startedAt.getTime(),
-    outcome,
-    ...(code === undefined ? {} : { code }),
     seen: stats.seen,
     created: stats.sent,
     associated: 0,
@@ -483,30 +419,13 @@ async function succeed(
   stats: OutgoingStats,
   result: BatchResult,
 ): Promise<OutgoingCycleOutcome> {
-  const { mailbox, profile } = context;
-  const active = stats.seen > 0;
-  const quietCycles = active ? 0 : mailbox.outgoingQuietCycles + 1;
-  const dueAt =
-    result.rateLimitedUntil ??
-    (result.more
-      ? new Date()
-      : nextDueAt({
-          now: new Date(),
-          result: { kind: 'success', quietCycles },
-          minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-          policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-          ...(deps.random ? { random: deps.random } : {}),
-        }));
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: 0,
-      quietCycles,
-      lastCycle: cycleStats(startedAt, 'success', stats),
-      mailbox: { outgoingStatus: 'success', updatedAt: new Date() },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: ['outgoing'] });
+  const { mailbox } = context;
+  const dueAt = await recordSuccess(deps, lease, context, {
+    startedAt,
+    counts: cycleCounts(stats),
+    active: stats.seen > 0,
+    // Rate limited: due when the window ends; more waiting: due at once.
+    dueAt: result.rateLimitedUntil ?? (result.more ? new Date() : undefined),
   });
   deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'outgoing cycle done');
   return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
@@ -520,67 +439,28 @@ async function fail(
   stats: OutgoingStats,
   failure: CycleFailure,
 ): Promise<OutgoingCycleOutcome> {
-  const { mailbox, profile, organization } = context;
-  const entry = getEntry(failure.entryId);
-  const lastCycle = mailbox.outgoingLastCycle;
-  const previousFailures = failureStreak(
-    mailbox.outgoingFailureCount,
-    lastCycle ? new Date(lastCycle.finishedAt) : null,
-    mailbox.testCompletedAt,
-  );
-  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
-  const disable = verdict.action === 'disable';
-  const dueAt = disable
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'failure', consecutiveFailures: verdict.consecutiveFailures },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
-  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
-    mailbox: ownedRef(mailbox),
-    profile: profile ? ownedRef(profile) : null,
-  };
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: verdict.consecutiveFailures,
-      quietCycles: 0,
-      lastCycle: cycleStats(startedAt, 'failure', stats, entry.code),
-      mailbox: { outgoingStatus: 'failure', outgoingEnabled: !disable, updatedAt: new Date() },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await raiseAlert(trx, {
-      ...refs,
-      entryId: failure.entryId,
-      values: failure.values ?? {},
-      diagnosis: failure.diagnosis ?? null,
-      fixActions: failure.fixActions ?? [],
-      details: { ...failure.details, consecutiveFailures: verdict.consecutiveFailures },
-    });
-    if (verdict.action === 'disable' && verdict.limitReached) {
-      await raiseAlert(trx, {
-        ...refs,
-        entryId: 'MR15-out',
-        values: { failureCount: verdict.consecutiveFailures, lastErrorCode: entry.code },
-        ...(failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
-        ...(failure.fixActions ? { fixActions: failure.fixActions } : {}),
-      });
-    }
+  const recorded = await recordFailure(deps, lease, context, {
+    startedAt,
+    counts: cycleCounts(stats),
+    failure,
+    limitAlertDiagnosis: true,
   });
   deps.logger?.info(
-    { mailboxId: mailbox.id, code: entry.code, failures: verdict.consecutiveFailures, disabled: disable },
+    {
+      mailboxId: context.mailbox.id,
+      code: recorded.code,
+      failures: recorded.consecutiveFailures,
+      disabled: recorded.disabled,
+    },
     'outgoing cycle failed',
   );
   return {
-    mailboxId: mailbox.id,
+    mailboxId: context.mailbox.id,
     outcome: 'failure',
     stats,
-    entryId: failure.entryId,
-    code: entry.code,
-    disabled: disable,
-    nextDueAt: dueAt,
+    entryId: recorded.entryId,
+    code: recorded.code,
+    disabled: recorded.disabled,
+    nextDueAt: recorded.nextDueAt,
   };
 }

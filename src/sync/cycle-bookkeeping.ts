@@ -1,0 +1,345 @@
+/**
+ * The end of a cycle, the same for every channel (incoming, outgoing, ACT):
+ *
+ * - a failure raises its alert (repeats fold into the open one), counts the
+ *   failure, backs off (transient) or disables the channel (permanent, or the
+ *   organization's transient failure limit reached, with MR15-in/-out/-act);
+ * - a success resets the failure count, counts quiet cycles, schedules the
+ *   next cycle and resolves the channel's open alerts.
+ *
+ * Both write the outcome and give the lease up in one transaction guarded by
+ * the fencing token: a worker that lost its lease records nothing
+ * (LeaseLostError). Also here: the lease renewal that runs during a cycle.
+ */
+import type { Logger } from 'pino';
+import { classifyFailure } from '../connectors/classify.js';
+import type { ConnectorFailure } from '../connectors/types.js';
+import type { Db } from '../db/connection.js';
+import type { ChannelCycleStats, ChannelStatus, Row, RowUpdate } from '../db/schema.js';
+import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../diagnostics/alerts.js';
+import type { Diagnosis, FixAction } from '../diagnostics/diagnosis.js';
+import { getEntry, type PlaceholderValues } from '../diagnostics/render.js';
+import type { MailboxContext } from '../mailboxes/facts.js';
+import type { Problem } from '../mailboxes/preconditions.js';
+import type { SyncChannel } from '../security/sync-requirements.js';
+import {
+  DEFAULT_SCHEDULE_POLICY,
+  failureStreak,
+  failureVerdict,
+  nextDueAt,
+  type FailureClass,
+  type SchedulePolicy,
+} from './due-time.js';
+import { finishLease, LeaseLostError, renewLease, SCHEDULE_COLUMNS, type Lease } from './scheduler.js';
+
+/** A failed cycle: the alert to raise and the class that decides what happens to the channel. */
+export interface CycleFailure {
+  readonly entryId: string;
+  readonly failure: FailureClass;
+  readonly values?: PlaceholderValues;
+  readonly diagnosis?: Diagnosis;
+  readonly fixActions?: readonly FixAction[];
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** What the bookkeeping needs of a channel's dependencies. */
+export interface BookkeepingDependencies {
+  readonly db: Db;
+  readonly policy?: SchedulePolicy | undefined;
+  readonly random?: (() => number) | undefined;
+}
+
+/** The counts of a cycle's stats (ChannelCycleStats without its timing and outcome). */
+export type CycleCounts = Omit<
+  ChannelCycleStats,
+  'startedAt' | 'finishedAt' | 'durationMs' | 'outcome' | 'code'
+>;
+
+/** The transient failure limit's alert of each channel. */
+const LIMIT_ALERT: Readonly<Record<SyncChannel, string>> = {
+  incoming: 'MR15-in',
+  outgoing: 'MR15-out',
+  act: 'MR15-act',
+};
+
+export function ownedRef(row: {
+  id: string;
+  name: string;
+  ownerId: string;
+  ownerType: 'user' | 'team';
+  businessUnitId: string;
+}): OwnedRef {
+  return {
+    id: row.id,
+    name: row.name,
+    ownerId: row.ownerId,
+    ownerType: row.ownerType,
+    businessUnitId: row.businessUnitId,
+  };
+}
+
+/** A failed precondition (the same checks as Test & Enable) as the failure of a cycle. */
+export function preconditionFailure(problem: Problem): CycleFailure {
+  return {
+    entryId: problem.entryId,
+    failure: getEntry(problem.entryId).failure,
+    values: problem.values,
+    diagnosis: problem.diagnosis,
+    fixActions: problem.fixActions,
+    details: { during: 'sync' },
+  };
+}
+
+/** A connector's failure (server unreachable, refused credentials…) as the failure of a cycle. */
+export function connectorFailure(
+  error: ConnectorFailure,
+  context: MailboxContext,
+  channel: SyncChannel,
+): CycleFailure {
+  const classification = classifyFailure(error.details, {
+    channel,
+    credentialSource: context.profile?.credentialSource ?? 'mailbox',
+    during: 'sync',
+  });
+  const profile = context.profile;
+  return {
+    entryId: classification.entryId,
+    failure: classification.failure,
+    values: classification.values,
+    diagnosis: {
+      summary: classification.reason,
+      findings: profile
+        ? [
+            {
+              record: { type: 'emailServerProfile', id: profile.id, name: profile.name },
+              problem: classification.reason,
+            },
+          ]
+        : [],
+      fix: getEntry(classification.entryId).fix,
+    },
+    details: { during: 'sync', ...error.details },
+  };
+}
+
+export function cycleStats(
+  startedAt: Date,
+  outcome: 'success' | 'failure',
+  counts: CycleCounts,
+  code?: string,
+): ChannelCycleStats {
+  const finishedAt = new Date();
+  return {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    outcome,
+    ...(code === undefined ? {} : { code }),
+    ...counts,
+  };
+}
+
+/**
+ * Keeps the lease while a cycle runs, renewing it every third of `leaseMs`;
+ * `lost()` turns true once a renewal finds the lease gone (the cycle stops at
+ * its next transaction). Call `stop()` when the cycle ends.
+ */
+export function keepLease(
+  db: Db,
+  lease: Lease,
+  leaseMs: number,
+  logger: Logger | undefined,
+): { lost: () => boolean; stop: () => void } {
+  let lost = false;
+  const renewal = setInterval(
+    () => {
+      renewLease(db, lease, leaseMs)
+        .then((held) => {
+          if (!held) lost = true;
+        })
+        .catch((error: unknown) => logger?.warn({ err: error }, 'lease renewal failed'));
+    },
+    Math.max(1000, Math.floor(leaseMs / 3)),
+  );
+  renewal.unref();
+  return { lost: () => lost, stop: () => clearInterval(renewal) };
+}
+
+/** The channel's status (and enabled flag) columns. */
+function channelState(
+  channel: SyncChannel,
+  status: ChannelStatus,
+  enabled?: boolean,
+): RowUpdate<'mailboxes'> {
+  switch (channel) {
+    case 'incoming':
+      return enabled === undefined
+        ? { incomingStatus: status }
+        : { incomingStatus: status, incomingEnabled: enabled };
+    case 'outgoing':
+      return enabled === undefined
+        ? { outgoingStatus: status }
+        : { outgoingStatus: status, outgoingEnabled: enabled };
+    case 'act':
+      return enabled === undefined ? { actStatus: status } : { actStatus: status, actEnabled: enabled };
+  }
+}
+
+function scheduleOf(mailbox: Row<'mailboxes'>, channel: SyncChannel) {
+  const c = SCHEDULE_COLUMNS[channel];
+  return {
+    failureCount: mailbox[c.failureCount],
+    quietCycles: mailbox[c.quietCycles],
+    lastCycle: mailbox[c.lastCycle],
+  };
+}
+
+export interface FailureRecord {
+  readonly entryId: string;
+  readonly code: string;
+  /** the channel was disabled by this cycle */
+  readonly disabled: boolean;
+  readonly nextDueAt: Date | null;
+  readonly consecutiveFailures: number;
+}
+
+export interface RecordFailureInput {
+  readonly startedAt: Date;
+  readonly counts: CycleCounts;
+  readonly failure: CycleFailure;
+  /** other mailbox columns the channel sets (after status and enabled, before updatedAt) */
+  readonly mailbox?: (failure: { code: string; consecutiveFailures: number }) => RowUpdate<'mailboxes'>;
+  /** the limit alert (MR15-…) carries the failure's diagnosis and fix actions */
+  readonly limitAlertDiagnosis: boolean;
+}
+
+/**
+ * Records a failed cycle: raises its alert, counts the failure and backs off
+ * or disables the channel. Throws LeaseLostError when the lease was lost.
+ */
+export async function recordFailure(
+  deps: BookkeepingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  input: RecordFailureInput,
+): Promise<FailureRecord> {
+  const { channel } = lease;
+  const { mailbox, profile, organization } = context;
+  const { failure } = input;
+  const entry = getEntry(failure.entryId);
+  const schedule = scheduleOf(mailbox, channel);
+  const previousFailures = failureStreak(
+    schedule.failureCount,
+    schedule.lastCycle ? new Date(schedule.lastCycle.finishedAt) : null,
+    mailbox.testCompletedAt,
+  );
+  const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
+  const disable = verdict.action === 'disable';
+  const consecutiveFailures = verdict.consecutiveFailures;
+  const dueAt = disable
+    ? null
+    : nextDueAt({
+        now: new Date(),
+        result: { kind: 'failure', consecutiveFailures },
+        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+        ...(deps.random ? { random: deps.random } : {}),
+      });
+  const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
+    mailbox: ownedRef(mailbox),
+    profile: profile ? ownedRef(profile) : null,
+  };
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: consecutiveFailures,
+      quietCycles: 0,
+      lastCycle: cycleStats(input.startedAt, 'failure', input.counts, entry.code),
+      mailbox: {
+        ...channelState(channel, 'failure', !disable),
+        ...input.mailbox?.({ code: entry.code, consecutiveFailures }),
+        updatedAt: new Date(),
+      },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await raiseAlert(trx, {
+      ...refs,
+      entryId: failure.entryId,
+      values: failure.values ?? {},
+      diagnosis: failure.diagnosis ?? null,
+      fixActions: failure.fixActions ?? [],
+      details: { ...failure.details, consecutiveFailures },
+    });
+    if (verdict.action === 'disable' && verdict.limitReached) {
+      await raiseAlert(trx, {
+        ...refs,
+        entryId: LIMIT_ALERT[channel],
+        values: { failureCount: consecutiveFailures, lastErrorCode: entry.code },
+        ...(input.limitAlertDiagnosis && failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
+        ...(input.limitAlertDiagnosis && failure.fixActions ? { fixActions: failure.fixActions } : {}),
+      });
+    }
+  });
+  return {
+    entryId: failure.entryId,
+    code: entry.code,
+    disabled: disable,
+    nextDueAt: dueAt,
+    consecutiveFailures,
+  };
+}
+
+export interface RecordSuccessInput {
+  readonly startedAt: Date;
+  readonly counts: CycleCounts;
+  /** the cycle did something: quiet cycles start again from zero */
+  readonly active: boolean;
+  /**
+   * Overrides the success schedule: null = due at once (stopped early), a
+   * date = due then. Undefined: the next poll after `quietCycles`.
+   */
+  readonly dueAt?: Date | null | undefined;
+  /** other mailbox columns the channel sets (after status, before updatedAt) */
+  readonly mailbox?: () => RowUpdate<'mailboxes'>;
+  /** more writes in the same transaction, after the channel's alerts were resolved */
+  readonly afterResolve?: (trx: Db) => Promise<void>;
+}
+
+/**
+ * Records a successful cycle: resets the failure count, schedules the next
+ * cycle and resolves the channel's open alerts. Resolves with the next due
+ * time; throws LeaseLostError when the lease was lost.
+ */
+export async function recordSuccess(
+  deps: BookkeepingDependencies,
+  lease: Lease,
+  context: MailboxContext,
+  input: RecordSuccessInput,
+): Promise<Date | null> {
+  const { channel } = lease;
+  const { mailbox, profile } = context;
+  const quietCycles = input.active ? 0 : scheduleOf(mailbox, channel).quietCycles + 1;
+  const dueAt =
+    input.dueAt !== undefined
+      ? input.dueAt
+      : nextDueAt({
+          now: new Date(),
+          result: { kind: 'success', quietCycles },
+          minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+          policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+          ...(deps.random ? { random: deps.random } : {}),
+        });
+  await deps.db.transaction().execute(async (trx) => {
+    const finished = await finishLease(trx, lease, {
+      dueAt,
+      failureCount: 0,
+      quietCycles,
+      lastCycle: cycleStats(input.startedAt, 'success', input.counts),
+      mailbox: { ...channelState(channel, 'success'), ...input.mailbox?.(), updatedAt: new Date() },
+    });
+    if (!finished) throw new LeaseLostError(lease);
+    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: [channel] });
+    await input.afterResolve?.(trx);
+  });
+  return dueAt;
+}
