@@ -19,8 +19,8 @@ import type { ChannelCycleStats, ChannelStatus, Row, RowUpdate } from '../db/sch
 import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../diagnostics/alerts.js';
 import type { Diagnosis, FixAction } from '../diagnostics/diagnosis.js';
 import { getEntry, type PlaceholderValues } from '../diagnostics/render.js';
-import type { MailboxContext } from '../mailboxes/facts.js';
-import type { Problem } from '../mailboxes/preconditions.js';
+import { loadMailboxContext, type MailboxContext } from '../mailboxes/facts.js';
+import { checkPreconditions, type ChannelVerdict, type Problem } from '../mailboxes/preconditions.js';
 import type { SyncChannel } from '../security/sync-requirements.js';
 import {
   DEFAULT_SCHEDULE_POLICY,
@@ -137,6 +137,29 @@ export function cycleStats(
     ...(code === undefined ? {} : { code }),
     ...counts,
   };
+}
+
+/** What every cycle starts with: its start time, a logger naming the mailbox, and the lease kept alive. */
+export function startCycle(
+  deps: { readonly db: Db; readonly logger?: Logger | undefined },
+  lease: Lease,
+  channel: SyncChannel,
+  leaseMs: number,
+): { startedAt: Date; logger: Logger | undefined; renewal: { lost: () => boolean; stop: () => void } } {
+  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel, leaseToken: lease.token });
+  // Keeps the lease while a long cycle runs; losing it stops the cycle at its next transaction.
+  return { startedAt: new Date(), logger, renewal: keepLease(deps.db, lease, leaseMs, logger) };
+}
+
+/** The mailbox as the channel's cycle sees it, with the channel's precondition verdict; undefined when it is gone. */
+export async function loadChannelContext(
+  db: Db,
+  mailboxId: string,
+  channel: SyncChannel,
+): Promise<{ context: MailboxContext; verdict: ChannelVerdict | undefined } | undefined> {
+  const context = await loadMailboxContext(db, mailboxId);
+  if (!context) return undefined;
+  return { context, verdict: checkPreconditions(context.facts).find((v) => v.channel === channel) };
 }
 
 /**

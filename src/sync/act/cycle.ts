@@ -34,12 +34,12 @@ import {
   davEndpoint,
   type TlsTrust,
 } from '../../mailboxes/connection-settings.js';
-import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
-import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  keepLease,
+  loadChannelContext,
+  startCycle,
   ownedRef,
   preconditionFailure,
   recordFailure,
@@ -88,17 +88,15 @@ export async function runActCycle(
   lease: Lease,
   options: { shouldStop?: () => boolean } = {},
 ): Promise<ActCycleOutcome> {
-  const startedAt = new Date();
-  const leaseMs = deps.leaseMs ?? DEFAULT_ACT_LEASE_MS;
   let stats = emptyActStats();
-  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel: 'act', leaseToken: lease.token });
-  const renewal = keepLease(deps.db, lease, leaseMs, logger);
+  const { startedAt, logger, renewal } = startCycle(deps, lease, 'act', deps.leaseMs ?? DEFAULT_ACT_LEASE_MS);
 
   let context: MailboxContext | undefined;
   try {
-    context = await loadMailboxContext(deps.db, lease.mailboxId);
-    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    const verdict = checkPreconditions(context.facts).find((v) => v.channel === 'act');
+    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'act');
+    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    context = loaded.context;
+    const verdict = loaded.verdict;
     if (!verdict?.applicable) {
       // Queue mailboxes never synchronize ACT: give the lease back, due again in a day.
       await finishLease(deps.db, lease, {

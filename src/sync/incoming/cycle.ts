@@ -25,12 +25,12 @@ import {
   emailEndpoint,
   type TlsTrust,
 } from '../../mailboxes/connection-settings.js';
-import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
-import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  keepLease,
+  loadChannelContext,
+  startCycle,
   ownedRef,
   preconditionFailure,
   recordFailure,
@@ -90,22 +90,20 @@ export async function runIncomingCycle(
   lease: Lease,
   options: { shouldStop?: () => boolean } = {},
 ): Promise<CycleOutcome> {
-  const startedAt = new Date();
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const stats = emptyStats();
-  const logger = deps.logger?.child({
-    mailboxId: lease.mailboxId,
-    channel: 'incoming',
-    leaseToken: lease.token,
-  });
-  // Keeps the lease while a long fetch runs; losing it stops the cycle at the next transaction.
-  const renewal = keepLease(deps.db, lease, leaseMs, logger);
+  const { startedAt, logger, renewal } = startCycle(
+    deps,
+    lease,
+    'incoming',
+    deps.leaseMs ?? DEFAULT_LEASE_MS,
+  );
 
   let context: MailboxContext | undefined;
   try {
-    context = await loadMailboxContext(deps.db, lease.mailboxId);
-    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    const verdict = checkPreconditions(context.facts).find((v) => v.channel === 'incoming');
+    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'incoming');
+    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    context = loaded.context;
+    const verdict = loaded.verdict;
     const problem = verdict?.problems[0];
     if (problem) {
       return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));

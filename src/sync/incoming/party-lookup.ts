@@ -114,40 +114,26 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
       filter: user.incomingEmailFilter,
     });
   }
-  for (const row of contacts) {
+  // Contacts, accounts and leads each have three addresses; an open lead is the active one
+  // (qualified and disqualified leads are closed).
+  const addRecord = (
+    type: 'contact' | 'account' | 'lead',
+    row: (typeof contacts)[number] | (typeof accounts)[number] | (typeof leads)[number],
+    active: boolean,
+  ) => {
     const candidate: PartyCandidate = {
-      type: 'contact',
+      type,
       id: row.id,
       name: row.name,
-      active: row.state === 'active',
+      active,
       ownerId: row.ownerId,
       createdAt: row.createdAt,
     };
     for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
-  }
-  for (const row of accounts) {
-    const candidate: PartyCandidate = {
-      type: 'account',
-      id: row.id,
-      name: row.name,
-      active: row.state === 'active',
-      ownerId: row.ownerId,
-      createdAt: row.createdAt,
-    };
-    for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
-  }
-  for (const row of leads) {
-    // An open lead is the active one; qualified and disqualified leads are closed.
-    const candidate: PartyCandidate = {
-      type: 'lead',
-      id: row.id,
-      name: row.name,
-      active: row.state === 'open',
-      ownerId: row.ownerId,
-      createdAt: row.createdAt,
-    };
-    for (const address of [row.emailAddress1, row.emailAddress2, row.emailAddress3]) add(address, candidate);
-  }
+  };
+  for (const row of contacts) addRecord('contact', row, row.state === 'active');
+  for (const row of accounts) addRecord('account', row, row.state === 'active');
+  for (const row of leads) addRecord('lead', row, row.state === 'open');
   for (const queue of queues) {
     add(queue.emailAddress, {
       type: 'queue',

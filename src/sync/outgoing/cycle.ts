@@ -32,12 +32,12 @@ import {
   incomingProtocol,
   type TlsTrust,
 } from '../../mailboxes/connection-settings.js';
-import { loadMailboxContext, type MailboxContext } from '../../mailboxes/facts.js';
-import { checkPreconditions } from '../../mailboxes/preconditions.js';
+import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  keepLease,
+  loadChannelContext,
+  startCycle,
   ownedRef,
   preconditionFailure,
   recordFailure,
@@ -116,21 +116,20 @@ export async function runOutgoingCycle(
   lease: Lease,
   options: { shouldStop?: () => boolean } = {},
 ): Promise<OutgoingCycleOutcome> {
-  const startedAt = new Date();
-  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   const stats = emptyStats();
-  const logger = deps.logger?.child({
-    mailboxId: lease.mailboxId,
-    channel: 'outgoing',
-    leaseToken: lease.token,
-  });
-  const renewal = keepLease(deps.db, lease, leaseMs, logger);
+  const { startedAt, logger, renewal } = startCycle(
+    deps,
+    lease,
+    'outgoing',
+    deps.leaseMs ?? DEFAULT_LEASE_MS,
+  );
 
   let context: MailboxContext | undefined;
   try {
-    context = await loadMailboxContext(deps.db, lease.mailboxId);
-    if (!context) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    const problem = checkPreconditions(context.facts).find((v) => v.channel === 'outgoing')?.problems[0];
+    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'outgoing');
+    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
+    context = loaded.context;
+    const problem = loaded.verdict?.problems[0];
     if (problem) {
       return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
     }
