@@ -12,6 +12,7 @@ import { actConnector, classifyFailure, incomingConnector, outgoingConnector } f
 import type { TlsTrust } from './mailboxes/connection-settings.js';
 import { TestRunner } from './mailboxes/test-runner.js';
 import { createSecretBox, resolveSecretKey, type SecretBox } from './security/secrets.js';
+import { loggerOptions } from './observability/logging.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -30,18 +31,9 @@ export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-/** Paths whose values must never reach a log line. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  '*.password',
-  '*.incomingPassword',
-  '*.outgoingPassword',
-  '*.token',
-];
-
+/** Credentials and message content never reach a log line: observability/logging.ts. */
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
+  return pino(loggerOptions(config.logLevel));
 }
 
 export async function openRuntime(config: Config, logger: Logger = createLogger(config)): Promise<Runtime> {

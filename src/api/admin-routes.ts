@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { isId } from '../db/ids.js';
 import { emails } from '../records/activities.js';
+import { attachmentContent } from '../records/attachment-content.js';
 import { forbidden, notFound } from '../resources/errors.js';
 import { authorize, parseInput, type ResourceService } from '../resources/service.js';
 import {
@@ -241,7 +242,7 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
         const attachment = isId(params.id ?? '')
           ? await ctx.db
               .selectFrom('attachments')
-              .select(['activityId', 'fileName', 'mimeType', 'content'])
+              .select(['activityId', 'fileName', 'mimeType', 'content', 'contentTransferEncoding'])
               .where('id', '=', params.id ?? '')
               .executeTakeFirst()
           : undefined;
@@ -263,7 +264,7 @@ export function adminRoutes(service: ResourceService): RouteSpec[] {
             `attachment; filename*=UTF-8''${encodeURIComponent(attachment.fileName)}`,
           )
           .header('x-content-type-options', 'nosniff')
-          .send(Buffer.from(attachment.content ?? new Uint8Array()));
+          .send(attachmentContent(attachment));
       },
     },
   ];

@@ -22,6 +22,9 @@ import { adminRoutes } from './admin-routes.js';
 import { emailRoutes } from './email-routes.js';
 import { itemRoutes } from './item-routes.js';
 import { mailboxRoutes } from './mailbox-routes.js';
+import { METRICS_ROUTE_DOC, registerMetricsRoute } from './metrics-route.js';
+import { webhookRoutes } from './webhook-routes.js';
+import { actRoutes } from './act-routes.js';
 import { errorBody, handleError } from './errors.js';
 import { resourceRoutes } from './resource-routes.js';
 import {
@@ -42,6 +45,8 @@ export interface ServerDependencies {
   readonly testRunner?: TestRunner;
   /** the built console (default: console/dist of this checkout) */
   readonly consoleRoot?: string;
+  /** opens GET /metrics to this bearer token (MAILROOM_METRICS_TOKEN); absent: /metrics is off */
+  readonly metricsToken?: string | undefined;
 }
 
 /** Routes registered directly below (not through `registerRoutes`), listed here for the OpenAPI document. */
@@ -67,6 +72,7 @@ const DIRECT_ROUTES: readonly Omit<RouteSpec, 'handler'>[] = [
     response: z.record(z.string(), z.unknown()),
   },
   ...SESSION_ROUTE_DOCS,
+  METRICS_ROUTE_DOC,
 ];
 
 /** For each route path, a matcher and the methods it supports (HEAD comes with GET). */
@@ -95,6 +101,8 @@ export function allRoutes(service: ResourceService, testRunner?: TestRunner): Ro
     ...itemRoutes(service),
     ...emailRoutes(service),
     ...passwordRoutes(service),
+    ...webhookRoutes(),
+    ...actRoutes(service),
   ];
 }
 
@@ -147,6 +155,7 @@ export async function buildServer(deps: ServerDependencies): Promise<FastifyInst
     }
   });
   app.get('/api/openapi.json', async () => document);
+  registerMetricsRoute(app, { db: deps.db, token: deps.metricsToken });
   registerConsole(app, { version: deps.version, ...(deps.consoleRoot ? { root: deps.consoleRoot } : {}) });
   registerSessionRoutes(app, deps.db);
 

@@ -505,6 +505,7 @@ class Run {
         businessUnitId: this.optionalId('businessUnit', item.businessUnit),
         disabled: item.disabled,
         allowSendAs: item.allowSendAs,
+        incomingEmailFilter: item.incomingEmailFilter,
       };
       await this.item(where, () =>
         this.upsert({
@@ -695,6 +696,7 @@ class Run {
       outgoingMethod: item.outgoingMethod,
       actMethod: item.actMethod,
       deleteEmailsAfterProcessing: item.deleteEmailsAfterProcessing,
+      incomingFolders: item.incomingFolders,
       processEmailReceivedAfter: item.processEmailReceivedAfter,
       allowCredentialsUse: item.allowCredentialsUse,
       username: item.username,

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { organizationUpdateSchema } from '../organization/settings.js';
 import { DEPTHS, parsePrivilegeKey } from '../security/catalogue.js';
+import { incomingFoldersSchema } from '../sync/incoming/folders.js';
 
 /** A name that refers to a record; trimmed the way the API trims names. */
 const ref = z.string().trim().min(1).max(200);
@@ -110,6 +111,9 @@ export const userItem = z.strictObject({
   businessUnit: ref.optional().describe('new users default to the root business unit'),
   disabled: z.boolean().optional(),
   allowSendAs: z.boolean().optional(),
+  incomingEmailFilter: z
+    .enum(['all', 'responsesToTrackedEmail', 'fromLeadsContactsAccounts', 'fromEmailEnabledRecords', 'none'])
+    .optional(),
   roles: nameSet.optional().describe('the full desired set of security roles held directly'),
 });
 
@@ -148,6 +152,7 @@ export const emailServerProfileItem = z.strictObject({
   maxConcurrentConnections: z.number().int().min(1).max(300).optional(),
   connectionTimeoutMs: z.number().int().min(1000).max(100000).optional(),
   moveFailedItemsFolder: z.string().max(250).nullable().optional(),
+  useIdle: z.boolean().optional().describe('IMAP IDLE on the Inbox of each mailbox (default true)'),
   state: state.optional(),
   owner: ownerReference.optional().describe('new profiles default to the acting user'),
 });
@@ -174,6 +179,7 @@ export const mailboxItem = z
     outgoingMethod: z.enum(['none', 'serverSideSync']).optional(),
     actMethod: z.enum(['none', 'serverSideSync']).optional(),
     deleteEmailsAfterProcessing: z.boolean().optional(),
+    incomingFolders: incomingFoldersSchema.optional(),
     processEmailReceivedAfter: date.optional(),
     allowCredentialsUse: z.boolean().optional(),
     username: z.string().max(200).nullable().optional(),

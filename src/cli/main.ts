@@ -14,6 +14,9 @@ import { IncomingSync } from '../sync/incoming/runner.js';
 import { ActSync } from '../sync/act/runner.js';
 import { OutgoingSync } from '../sync/outgoing/runner.js';
 import { startSyncWorker } from '../sync/worker.js';
+import { startWebhookDispatcher } from '../webhooks/dispatcher.js';
+import { startMetricsServer } from '../api/metrics-route.js';
+import { IdleSupervisor } from '../sync/idle/supervisor.js';
 import { isId } from '../db/ids.js';
 import { diagnoseMailbox, formatDiagnosis } from '../mailboxes/diagnose.js';
 import { runApplyCommand } from './apply-command.js';
@@ -63,7 +66,7 @@ function workerId(config: Config): string {
   return config.workerId ?? `${hostname()}:${process.pid}`;
 }
 
-/** Test & Enable and the incoming and outgoing email channels, as one worker of this process. */
+/** Test & Enable, the incoming, outgoing and ACT channels and IMAP IDLE, as one worker of this process. */
 function syncWorkerOptions(runtime: Runtime, config: Config) {
   const id = workerId(config);
   return {
@@ -76,6 +79,7 @@ function syncWorkerOptions(runtime: Runtime, config: Config) {
       trust: runtime.trust,
       logger: runtime.logger,
       workerId: id,
+      batchMessages: config.incomingBatchMessages,
     }),
     outgoing: new OutgoingSync({
       db: runtime.database.db,
@@ -91,6 +95,15 @@ function syncWorkerOptions(runtime: Runtime, config: Config) {
       logger: runtime.logger,
       workerId: id,
     }),
+    idle: new IdleSupervisor({
+      db: runtime.database.db,
+      secrets: runtime.secrets,
+      trust: runtime.trust,
+      logger: runtime.logger,
+      workerId: id,
+    }),
+    // Due-work notifications need a connection of their own; PostgreSQL only (the embedded database polls).
+    databaseUrl: runtime.database.kind === 'postgres' ? config.databaseUrl : undefined,
   };
 }
 
@@ -103,9 +116,15 @@ async function start(config: Config, output: Output): Promise<number> {
     logger: runtime.logger,
     version: VERSION,
     testRunner: runtime.testRunner,
+    metricsToken: config.metricsToken,
   });
   await app.listen({ host: config.host, port: config.port });
   const worker = startSyncWorker(syncWorkerOptions(runtime, config));
+  const webhooks = startWebhookDispatcher({
+    db: runtime.database.db,
+    secrets: runtime.secrets,
+    logger: runtime.logger,
+  });
   announceAdminToken(runtime, output);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -116,17 +135,38 @@ async function start(config: Config, output: Output): Promise<number> {
   const signal = await waitForShutdown();
   runtime.logger.info({ signal }, 'shutting down');
   await worker.stop();
+  await webhooks.stop();
   await app.close();
   await runtime.close();
   return 0;
+}
+
+/** A worker serves no API; with MAILROOM_METRICS_PORT it serves /metrics alone, so its counters can be scraped. */
+function startWorkerMetrics(runtime: Runtime, config: Config) {
+  if (config.metricsPort === undefined) return Promise.resolve(undefined);
+  return startMetricsServer({
+    db: runtime.database.db,
+    token: config.metricsToken,
+    host: config.host,
+    port: config.metricsPort,
+    logger: runtime.logger,
+  });
 }
 
 async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
   const running = startSyncWorker(syncWorkerOptions(runtime, config));
+  const webhooks = startWebhookDispatcher({
+    db: runtime.database.db,
+    secrets: runtime.secrets,
+    logger: runtime.logger,
+  });
+  const metrics = await startWorkerMetrics(runtime, config);
   await waitForShutdown();
   await running.stop();
+  await webhooks.stop();
+  await metrics?.close();
   await runtime.close();
   return 0;
 }

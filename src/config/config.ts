@@ -16,6 +16,9 @@ const environmentSchema = z.object({
   MAILROOM_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MAILROOM_WORKER_ID: z.string().min(1).optional(),
   MAILROOM_TLS_CA_FILE: z.string().min(1).optional(),
+  MAILROOM_INCOMING_BATCH_MESSAGES: z.coerce.number().int().min(1).max(1000).optional(),
+  MAILROOM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  MAILROOM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export interface Config {
@@ -31,6 +34,12 @@ export interface Config {
   readonly workerId: string | undefined;
   /** PEM file of extra certificate authorities trusted for mail and calendar servers (a company CA) */
   readonly tlsCaFile: string | undefined;
+  /** messages per IMAP fetch and per transaction of an incoming cycle (default 250) */
+  readonly incomingBatchMessages?: number | undefined;
+  /** bearer token that opens GET /metrics; without one the endpoint is off */
+  readonly metricsToken?: string | undefined;
+  /** `mailroom worker` serves /metrics on this port (on MAILROOM_HOST); absent: workers serve no metrics */
+  readonly metricsPort?: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -56,5 +65,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: values.MAILROOM_LOG_LEVEL,
     workerId: values.MAILROOM_WORKER_ID,
     tlsCaFile: values.MAILROOM_TLS_CA_FILE,
+    incomingBatchMessages: values.MAILROOM_INCOMING_BATCH_MESSAGES,
+    metricsToken: values.MAILROOM_METRICS_TOKEN,
+    metricsPort: values.MAILROOM_METRICS_PORT,
   };
 }

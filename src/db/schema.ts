@@ -188,6 +188,8 @@ export interface EmailServerProfileTable extends Timestamps, Owned {
   maxMessagesPerMinute: Defaulted<number>;
   sendWindowStartedAt: Date | null;
   sendWindowCount: Defaulted<number>;
+  /** keep an IMAP IDLE connection on each mailbox's Inbox (migration 0010) */
+  useIdle: Defaulted<boolean>;
 }
 
 export interface QueueTable extends Timestamps, Owned {
@@ -257,6 +259,26 @@ export interface MailboxTable extends Timestamps, Owned {
   actFailureCount: Defaulted<number>;
   actQuietCycles: Defaulted<number>;
   actLastCycle: Json<ChannelCycleStats | null>;
+  // Wake-up requests per channel and the count the last claim saw (migration 0010).
+  incomingWakeRequested: Defaulted<number>;
+  incomingWakeClaimed: Defaulted<number>;
+  outgoingWakeRequested: Defaulted<number>;
+  outgoingWakeClaimed: Defaulted<number>;
+  actWakeRequested: Defaulted<number>;
+  actWakeClaimed: Defaulted<number>;
+  /** IMAP IDLE for this mailbox; null follows the profile (migration 0010) */
+  useIdle: boolean | null;
+  /** IMAP folders incoming sync reads (migration 0009); INBOX by default */
+  incomingFolders: Defaulted<string[]>;
+}
+
+/** Which worker holds a mailbox's IMAP IDLE connection, until when (migration 0010). */
+export interface MailboxIdleWatchTable {
+  mailboxId: string;
+  owner: string;
+  expiresAt: Date;
+  token: Defaulted<number>;
+  createdAt: Generated<Date>;
 }
 
 /** What the last cycle of a channel did (mailboxes.*_last_cycle). */
@@ -319,6 +341,21 @@ export interface MessageLedgerTable {
   processedAt: Date | null;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
+  /** the message left the folder: deleted after processing, or moved (migration 0009) */
+  removedFromServerAt: Date | null;
+  /** the failed-items folder the message was moved to */
+  movedToFolder: string | null;
+  /** the last failed attempt at deleting or moving it on the server; tried again next cycle */
+  serverActionError: string | null;
+}
+
+/** POP3 UIDL → the numeric UID the incoming pipeline uses for it (migration 0009). */
+export interface Pop3MessageNumberTable {
+  mailboxId: string;
+  uidl: string;
+  uid: number;
+  receivedAt: Date | null;
+  firstSeenAt: Generated<Date>;
 }
 
 export interface AlertTable extends Timestamps, Owned {
@@ -433,6 +470,10 @@ export interface ActivityTable extends Timestamps, Owned {
   sendStartedAt: Date | null;
   /** times a send was found interrupted (status still sending) and tried again */
   sendInterruptedCount: Defaulted<number>;
+  /** when the final dot of the current send was released to the server (migration 0013) */
+  sendHandedOverAt: Date | null;
+  /** Sent without the server's reply: the worker stopped or the connection dropped after the dot */
+  sendUnconfirmed: Defaulted<boolean>;
   sendFailureCode: string | null;
   sendFailureReason: string | null;
   sentCopySaved: boolean | null;
@@ -441,6 +482,20 @@ export interface ActivityTable extends Timestamps, Owned {
   timeZone: Defaulted<string | null>;
   /** recurrence exceptions (EXDATE) as UTC ISO instants */
   recurrenceExdates: Defaulted<string[]>;
+  /** overridden occurrences of a series (migration 0012; see src/sync/act/records.ts) */
+  recurrenceExceptions: Json<StoredRecurrenceException[]>;
+}
+
+/** One overridden occurrence of a recurring appointment, as stored (migration 0012). */
+export interface StoredRecurrenceException {
+  /** the original start of the occurrence, UTC ISO */
+  readonly recurrenceId: string;
+  readonly scheduledStart: string | null;
+  readonly scheduledEnd: string | null;
+  readonly subject: string | null;
+  readonly location: string | null;
+  readonly description: string | null;
+  readonly status: string | null;
 }
 
 export interface ActivityPartyTable {
@@ -463,6 +518,8 @@ export interface AttachmentTable {
   contentId: string | null;
   isInline: Defaulted<boolean>;
   content: Uint8Array | null;
+  /** 'base64': `content` is still in this transfer encoding (incoming mail, decoded on read); null: decoded */
+  contentTransferEncoding: Defaulted<'base64' | null>;
   createdAt: Generated<Date>;
 }
 
@@ -482,11 +539,15 @@ export interface ActCollectionTable {
   kind: 'calendar' | 'addressBook';
   isPrimary: Defaulted<boolean>;
   syncToken: string | null;
+  /** which new Mailroom items the collection takes (migration 0012) */
+  primaryFor: Defaulted<ActRecordType[]>;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
 }
 
 export type ActRecordType = 'appointment' | 'task' | 'contact';
+/** waiting: held for a decision alert's answer; declined: answered No (migration 0012) */
+export type ActLinkStatus = 'synced' | 'failed' | 'waiting' | 'declined';
 
 /** One calendar or address book item linked to a record (migration 0007). */
 export interface ActItemLinkTable {
@@ -499,11 +560,17 @@ export interface ActItemLinkTable {
   recordType: ActRecordType | null;
   recordId: string | null;
   recordHash: string | null;
-  status: Defaulted<'synced' | 'failed'>;
+  status: Defaulted<ActLinkStatus>;
   lastErrorCode: string | null;
   lastErrorReason: string | null;
   subject: string | null;
   conflict: Json<Record<string, unknown> | null>;
+  /** a decision alert about this item (migration 0012): which, for which ETag, and the answer */
+  decisionEntry: 'E1' | 'E2' | null;
+  decisionEtag: string | null;
+  decision: 'yes' | 'no' | null;
+  decidedBy: string | null;
+  decidedAt: Date | null;
   syncedAt: Date | null;
   createdAt: Generated<Date>;
   updatedAt: Generated<Date>;
@@ -535,8 +602,52 @@ export interface Database {
   queueItems: QueueItemTable;
   mailboxFolderCursors: MailboxFolderCursorTable;
   messageLedger: MessageLedgerTable;
+  webhookSubscriptions: WebhookSubscriptionTable;
+  webhookEvents: WebhookEventTable;
+  webhookDeliveries: WebhookDeliveryTable;
+  pop3MessageNumbers: Pop3MessageNumberTable;
   actCollections: ActCollectionTable;
   actItemLinks: ActItemLinkTable;
+  mailboxIdleWatches: MailboxIdleWatchTable;
+}
+
+export type WebhookEventType = 'email.received' | 'item.failed';
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed' | 'canceled';
+
+/** An application's subscription to sync events (migration 0011). */
+export interface WebhookSubscriptionTable extends Timestamps {
+  id: string;
+  name: string;
+  url: string;
+  events: WebhookEventType[];
+  /** null: every mailbox */
+  mailboxIds: string[] | null;
+  /** the signing secret, sealed with the SecretBox; never shown after creation */
+  secretSealed: string;
+  enabled: Defaulted<boolean>;
+  createdById: string | null;
+}
+
+/** The outbox: one row per event, written by the message ledger's trigger. */
+export interface WebhookEventTable {
+  id: string;
+  type: WebhookEventType;
+  mailboxId: string | null;
+  data: Json<Record<string, unknown>>;
+  createdAt: Generated<Date>;
+}
+
+export interface WebhookDeliveryTable extends Timestamps {
+  id: string;
+  eventId: string;
+  subscriptionId: string;
+  status: Defaulted<WebhookDeliveryStatus>;
+  attempts: Defaulted<number>;
+  nextAttemptAt: Defaulted<Date>;
+  lastAttemptAt: Date | null;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

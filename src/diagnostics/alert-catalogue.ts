@@ -1069,6 +1069,44 @@ export const ALERT_CATALOGUE: readonly AlertCatalogueEntry[] = [
   },
   // ------------------------------------------------------------ E. Appointments, contacts and tasks
   {
+    id: 'E1',
+    rows: ['E1', 'D7'],
+    code: 'ExchangeSyncSchedulingConflictsError',
+    codeDocumented: true,
+    channel: 'item',
+    itemWorkload: 'act',
+    level: 'warning',
+    failure: 'none',
+    template:
+      'A scheduling conflict was found when saving appointment {itemName} from Exchange to {product} because {principalName} is unavailable at this time. Do you want to ignore the conflict and save anyway?',
+    placeholders: ['itemName', 'product', 'principalName'],
+    text: 'verbatim',
+    when: 'An appointment from the calendar (new, or moved to another time) overlaps another appointment of the mailbox owner that books time (busy, tentative or out of office). A series is compared by its first occurrence.',
+    meaning:
+      'A decision alert: the appointment waits, neither created nor changed, until someone answers. It is asked once per version of the item.',
+    fix: 'Answer Yes through the alert (POST /api/alerts/<alert id>/decision) to save it anyway on the next cycle, or No to leave it out; a later change of the item on the server asks again.',
+    note: 'The reference\'s "Exchange" names the server side; for Mailroom it is the CalDAV server. Also the item-level row D7 (the same code on the failed-items view).',
+  },
+  {
+    id: 'E2',
+    rows: ['E2'],
+    code: 'ExchangeSyncDuplicateRecordsError',
+    codeDocumented: true,
+    channel: 'item',
+    itemWorkload: 'act',
+    level: 'warning',
+    failure: 'none',
+    template:
+      'One or more duplicate records were found in {product} when saving item "{itemName}" from Exchange to {product}. Do you want to continue and create a duplicate record anyway?',
+    placeholders: ['product', 'itemName'],
+    text: 'verbatim',
+    when: 'A new contact in the address book has an email address (any of three) that a contact in Mailroom already has.',
+    meaning:
+      'A decision alert: the contact is not created until someone answers. It is asked once per version of the item.',
+    fix: 'Answer Yes through the alert (POST /api/alerts/<alert id>/decision) to create it anyway on the next cycle, or No to leave it out; a later change of the card on the server asks again.',
+    note: 'Duplicate detection is a match on email address. The reference\'s "Exchange" names the server side; for Mailroom it is the CardDAV server.',
+  },
+  {
     id: 'E5',
     rows: ['E5'],
     code: 'ErrorIrresolvableConflict',
@@ -1841,23 +1879,6 @@ export const NOT_APPLICABLE: readonly NotApplicableRow[] = [
     reason: 'Mailroom has no synchronous workflows (see C2).',
   },
   { id: 'D5', code: 'IsvAborted', reason: 'The item-level form of C2, which does not apply.' },
-  {
-    id: 'D7',
-    code: 'ExchangeSyncSchedulingConflictsError',
-    reason: 'The item-level form of E1, which does not apply.',
-  },
-  {
-    id: 'E1',
-    code: 'ExchangeSyncSchedulingConflictsError',
-    reason:
-      "The reference system's booking engine rejects appointments that clash with a busy attendee and asks the user. Mailroom has no availability check: an appointment from the calendar is saved as it is.",
-  },
-  {
-    id: 'E2',
-    code: 'ExchangeSyncDuplicateRecordsError',
-    reason:
-      "Raised by the reference system's duplicate-detection rules, which Mailroom does not have; contacts from the address book are matched by their synchronization link only.",
-  },
   {
     id: 'E3',
     code: 'Exchange.server returned 383 error.',

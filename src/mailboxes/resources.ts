@@ -17,6 +17,7 @@ import {
   resolveOwnerChange,
   timestampsView,
 } from '../resources/ownership.js';
+import { incomingFoldersSchema } from '../sync/incoming/folders.js';
 
 const host = z
   .string()
@@ -80,6 +81,10 @@ const profileFields = {
     .describe('sending rate limit for all mailboxes of the profile, across workers; 0 = none'),
   connectionTimeoutMs: z.number().int().min(1000).max(100000).optional(),
   moveFailedItemsFolder: z.string().max(250).nullable().optional(),
+  useIdle: z
+    .boolean()
+    .optional()
+    .describe("keep an IMAP IDLE connection on each mailbox's Inbox so new mail arrives within seconds"),
   state: z.enum(['active', 'inactive']).optional(),
   ...ownerFields,
 };
@@ -160,6 +165,7 @@ export const emailServerProfiles = defineResource({
       maxConcurrentConnections: z.number(),
       maxMessagesPerMinute: z.number(),
       connectionTimeoutMs: z.number(),
+      useIdle: z.boolean(),
       moveFailedItemsFolder: z.string().nullable(),
       state: z.enum(['active', 'inactive']),
       lastTestStartedAt: z.iso.datetime().nullable(),
@@ -213,10 +219,12 @@ const mailboxFields = {
   outgoingMethod: z.enum(['none', 'serverSideSync']).optional(),
   actMethod: z.enum(['none', 'serverSideSync']).optional(),
   deleteEmailsAfterProcessing: z.boolean().optional(),
+  incomingFolders: incomingFoldersSchema.optional(),
   processEmailReceivedAfter: z.coerce.date().nullable().optional(),
   allowCredentialsUse: z.boolean().optional(),
   username: z.string().max(200).nullable().optional(),
   password: password.nullable().optional().describe('write-only'),
+  useIdle: z.boolean().nullable().optional().describe("IMAP IDLE for this mailbox; null follows the profile"),
   state: z.enum(['active', 'inactive']).optional(),
   ...ownerFields,
 };
@@ -283,10 +291,12 @@ const mailboxViewSchema = z
     approvedAt: z.iso.datetime().nullable(),
     state: z.enum(['active', 'inactive']),
     deleteEmailsAfterProcessing: z.boolean(),
+    incomingFolders: z.array(z.string()),
     processEmailReceivedAfter: z.iso.datetime().nullable(),
     allowCredentialsUse: z.boolean(),
     username: z.string().nullable(),
     passwordSet: z.boolean(),
+    useIdle: z.boolean().nullable(),
     lastSyncStartedAt: z.iso.datetime().nullable(),
     lastSuccessfulSyncAt: z.iso.datetime().nullable(),
     lastSyncErrorCode: z.string().nullable(),

@@ -7,6 +7,7 @@
  * is permanent; a success enables the channel, resolves its open alerts and
  * tells the owner with an information alert.
  */
+import { sql, type RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import {
   ConnectorFailure,
@@ -32,6 +33,7 @@ import {
 } from './connection-settings.js';
 import { loadMailboxContext, type MailboxContext } from './facts.js';
 import { checkPreconditions, type Problem } from './preconditions.js';
+import { notifyDue } from '../sync/notify.js';
 
 export interface ConnectorSet {
   incoming(protocol: 'imap' | 'pop3'): IncomingConnector;
@@ -132,11 +134,22 @@ export async function testAndEnable(
       testScheduled: false,
       testStartedAt: null,
       testCompletedAt: new Date(),
+      // A tested channel is due at once ("fixed, try now"), not after its backoff; one already due keeps its place.
+      incomingDueAt: dueAtOnce('incoming'),
+      outgoingDueAt: dueAtOnce('outgoing'),
+      actDueAt: dueAtOnce('act'),
       updatedAt: new Date(),
     })
     .where('id', '=', mailboxId)
     .execute();
+  await notifyDue(deps.db, 'incoming', 'outgoing', 'act');
   return { mailboxId, channels: outcomes };
+}
+
+/** The channel's due time brought forward to now; an earlier one (or none: due already) stays. */
+function dueAtOnce(channel: SyncChannel): RawBuilder<Date | null> {
+  const column = sql.raw(`${channel}_due_at`);
+  return sql<Date | null>`CASE WHEN ${column} IS NULL OR ${column} <= now() THEN ${column} ELSE now() END`;
 }
 
 async function setChannelEnabled(

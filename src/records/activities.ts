@@ -273,6 +273,7 @@ async function loadActivityRelations(
       view.sendFailureReason = row.sendFailureReason;
       view.sendAttempts = row.sendAttempts;
       view.sendInterruptedCount = row.sendInterruptedCount;
+      view.sendUnconfirmed = row.sendUnconfirmed;
       view.sentCopySaved = row.sentCopySaved;
     }
   }
@@ -468,7 +469,12 @@ export const emails = activityResource({
     sendAttempts: z.number(),
     sendInterruptedCount: z
       .number()
-      .describe('sends interrupted after the message may have left (sent again with the same Message-ID)'),
+      .describe('sends found interrupted by a stopped worker and resumed (see sendUnconfirmed)'),
+    sendUnconfirmed: z
+      .boolean()
+      .describe(
+        'Sent, but the server reply to the final dot never came (worker stopped or connection lost): not sent again',
+      ),
     sentCopySaved: z
       .boolean()
       .nullable()

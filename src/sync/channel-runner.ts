@@ -50,6 +50,8 @@ export interface ChannelDefinition<TDeps, TOutcome> {
 export class ChannelRunner<TDeps extends ChannelRunnerDependencies, TOutcome> {
   private readonly running = new Set<Promise<unknown>>();
   private stopping = false;
+  private poked = false;
+  private wakeUp: (() => void) | undefined;
 
   constructor(
     private readonly definition: ChannelDefinition<TDeps, TOutcome>,
@@ -60,23 +62,39 @@ export class ChannelRunner<TDeps extends ChannelRunnerDependencies, TOutcome> {
     return this.options.workerId;
   }
 
-  /** Runs due cycles until none is due; resolves with how many ran. */
+  /**
+   * Runs due cycles until none is due; resolves with how many ran. While
+   * cycles run, free slots are filled when one ends or when `poke` says that
+   * something may have become due (a notification, the worker's poll), so a
+   * long cycle never keeps new work waiting.
+   */
   async runDue(): Promise<number> {
     const concurrency = Math.max(1, this.options.concurrency ?? this.definition.defaultConcurrency);
     let ran = 0;
     while (!this.stopping) {
+      this.poked = false;
       const free = concurrency - this.running.size;
       const leases = free > 0 ? await this.claim(free) : [];
       for (const lease of leases) {
         ran += 1;
         this.track(this.run(lease));
       }
+      if (this.poked) continue;
       if (this.running.size === 0) break;
-      // Wait for a slot (or for the running cycles, when nothing else is due).
-      await Promise.race(this.running);
+      const poke = new Promise<void>((resolve) => {
+        this.wakeUp = resolve;
+      });
+      await Promise.race([...this.running, poke]);
+      this.wakeUp = undefined;
     }
     await this.idle();
     return ran;
+  }
+
+  /** Something may be due: a running `runDue` claims again at once. */
+  poke(): void {
+    this.poked = true;
+    this.wakeUp?.();
   }
 
   /**

@@ -9,7 +9,9 @@
  *
  * Both write the outcome and give the lease up in one transaction guarded by
  * the fencing token: a worker that lost its lease records nothing
- * (LeaseLostError). Also here: the lease renewal that runs during a cycle.
+ * (LeaseLostError). Also here: the lease renewal that runs during a cycle,
+ * and what every cycle reports whatever its channel: a cycle id on each log
+ * line, one closing log line, and the cycle metrics (observability/metrics.ts).
  */
 import type { Logger } from 'pino';
 import { classifyFailure } from '../connectors/classify.js';
@@ -31,6 +33,14 @@ import {
   type SchedulePolicy,
 } from './due-time.js';
 import { finishLease, LeaseLostError, renewLease, SCHEDULE_COLUMNS, type Lease } from './scheduler.js';
+import { newId } from '../db/ids.js';
+import {
+  countItemFailures,
+  countLeaseTakeover,
+  countMessages,
+  observeCycle,
+  type CycleOutcomeLabel,
+} from '../observability/metrics.js';
 
 /** A failed cycle: the alert to raise and the class that decides what happens to the channel. */
 export interface CycleFailure {
@@ -139,16 +149,113 @@ export function cycleStats(
   };
 }
 
-/** What every cycle starts with: its start time, a logger naming the mailbox, and the lease kept alive. */
+/**
+ * What the bookkeeping remembers of a running cycle, by its lease (each claim
+ * is a new Lease object): its id and logger for the closing log line, and the
+ * outcome its record wrote, for the cycle metrics when it ends.
+ */
+interface CycleTrace {
+  readonly cycleId: string;
+  readonly startedAt: Date;
+  readonly logger: Logger | undefined;
+  outcome?: CycleOutcomeLabel;
+}
+
+const traces = new WeakMap<Lease, CycleTrace>();
+
+/**
+ * What every cycle starts with: its start time, a logger naming the mailbox,
+ * the channel and a cycle id (every line of the cycle carries them), and the
+ * lease kept alive. `renewal.stop()`, which every cycle calls when it ends
+ * whatever happened, also closes the cycle's metrics.
+ */
 export function startCycle(
   deps: { readonly db: Db; readonly logger?: Logger | undefined },
   lease: Lease,
   channel: SyncChannel,
   leaseMs: number,
-): { startedAt: Date; logger: Logger | undefined; renewal: { lost: () => boolean; stop: () => void } } {
-  const logger = deps.logger?.child({ mailboxId: lease.mailboxId, channel, leaseToken: lease.token });
+): {
+  startedAt: Date;
+  cycleId: string;
+  logger: Logger | undefined;
+  renewal: { lost: () => boolean; stop: () => void };
+} {
+  const cycleId = newId();
+  const startedAt = new Date();
+  const logger = deps.logger?.child({
+    mailboxId: lease.mailboxId,
+    channel,
+    cycleId,
+    leaseToken: lease.token,
+  });
+  const trace: CycleTrace = { cycleId, startedAt, logger };
+  traces.set(lease, trace);
+  if (lease.takenOver) countLeaseTakeover(channel);
   // Keeps the lease while a long cycle runs; losing it stops the cycle at its next transaction.
-  return { startedAt: new Date(), logger, renewal: keepLease(deps.db, lease, leaseMs, logger) };
+  const renewal = keepLease(deps.db, lease, leaseMs, logger);
+  let ended = false;
+  const stop = (): void => {
+    renewal.stop();
+    if (ended) return;
+    ended = true;
+    const outcome = trace.outcome ?? (renewal.lost() ? 'lease_lost' : 'unrecorded');
+    observeCycle(channel, outcome, (Date.now() - startedAt.getTime()) / 1000);
+  };
+  return { startedAt, cycleId, logger, renewal: { lost: renewal.lost, stop } };
+}
+
+/** The channel's counts into the metrics, and the closing line of the cycle's log. */
+function closeTrace(
+  lease: Lease,
+  outcome: CycleOutcomeLabel,
+  counts: CycleCounts,
+  extra: Readonly<Record<string, unknown>> = {},
+): void {
+  const trace = traces.get(lease);
+  if (trace) trace.outcome = outcome;
+  if (outcome === 'lease_lost') {
+    trace?.logger?.warn('lease lost before the outcome was recorded; the new holder decides the schedule');
+    return;
+  }
+  countMessages(lease.channel, counts);
+  const worked = counts.created + counts.associated + counts.failed + counts.parked > 0;
+  const line = {
+    outcome,
+    durationMs: trace ? Date.now() - trace.startedAt.getTime() : undefined,
+    ...counts,
+    ...extra,
+  };
+  if (outcome === 'failure') trace?.logger?.info(line, `${lease.channel} cycle failed`);
+  else if (worked) trace?.logger?.info(line, `${lease.channel} cycle done`);
+  else trace?.logger?.debug(line, `${lease.channel} cycle done`);
+}
+
+/**
+ * Item failures of an incoming cycle by code, read back from the ledger rows
+ * the cycle wrote (its own attempts are the ones since it started), so the
+ * pipeline needs no metrics code. Runs only when the counts say there were
+ * some; a metrics read must never fail the cycle.
+ */
+async function countCycleItemFailures(
+  db: Db,
+  lease: Lease,
+  startedAt: Date,
+  counts: CycleCounts,
+): Promise<void> {
+  if (lease.channel !== 'incoming' || counts.failed + counts.parked === 0) return;
+  try {
+    const rows = await db
+      .selectFrom('messageLedger')
+      .select(['lastErrorCode as code', 'status', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('mailboxId', '=', lease.mailboxId)
+      .where('status', 'in', ['failed', 'parked'])
+      .where('lastAttemptAt', '>=', startedAt)
+      .groupBy(['lastErrorCode', 'status'])
+      .execute();
+    countItemFailures(rows.map((row) => ({ code: row.code, status: row.status, count: Number(row.count) })));
+  } catch (error) {
+    traces.get(lease)?.logger?.warn({ err: error }, 'could not count the item failures of the cycle');
+  }
 }
 
 /** The mailbox as the channel's cycle sees it, with the channel's precondition verdict; undefined when it is gone. */
@@ -272,37 +379,43 @@ export async function recordFailure(
     mailbox: ownedRef(mailbox),
     profile: profile ? ownedRef(profile) : null,
   };
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: consecutiveFailures,
-      quietCycles: 0,
-      lastCycle: cycleStats(input.startedAt, 'failure', input.counts, entry.code),
-      mailbox: {
-        ...channelState(channel, 'failure', !disable),
-        ...input.mailbox?.({ code: entry.code, consecutiveFailures }),
-        updatedAt: new Date(),
-      },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await raiseAlert(trx, {
-      ...refs,
-      entryId: failure.entryId,
-      values: failure.values ?? {},
-      diagnosis: failure.diagnosis ?? null,
-      fixActions: failure.fixActions ?? [],
-      details: { ...failure.details, consecutiveFailures },
-    });
-    if (verdict.action === 'disable' && verdict.limitReached) {
+  await traceLeaseLoss(
+    lease,
+    input.counts,
+    deps.db.transaction().execute(async (trx) => {
+      const finished = await finishLease(trx, lease, {
+        dueAt,
+        failureCount: consecutiveFailures,
+        quietCycles: 0,
+        lastCycle: cycleStats(input.startedAt, 'failure', input.counts, entry.code),
+        mailbox: {
+          ...channelState(channel, 'failure', !disable),
+          ...input.mailbox?.({ code: entry.code, consecutiveFailures }),
+          updatedAt: new Date(),
+        },
+      });
+      if (!finished) throw new LeaseLostError(lease);
       await raiseAlert(trx, {
         ...refs,
-        entryId: LIMIT_ALERT[channel],
-        values: { failureCount: consecutiveFailures, lastErrorCode: entry.code },
-        ...(input.limitAlertDiagnosis && failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
-        ...(input.limitAlertDiagnosis && failure.fixActions ? { fixActions: failure.fixActions } : {}),
+        entryId: failure.entryId,
+        values: failure.values ?? {},
+        diagnosis: failure.diagnosis ?? null,
+        fixActions: failure.fixActions ?? [],
+        details: { ...failure.details, consecutiveFailures },
       });
-    }
-  });
+      if (verdict.action === 'disable' && verdict.limitReached) {
+        await raiseAlert(trx, {
+          ...refs,
+          entryId: LIMIT_ALERT[channel],
+          values: { failureCount: consecutiveFailures, lastErrorCode: entry.code },
+          ...(input.limitAlertDiagnosis && failure.diagnosis ? { diagnosis: failure.diagnosis } : {}),
+          ...(input.limitAlertDiagnosis && failure.fixActions ? { fixActions: failure.fixActions } : {}),
+        });
+      }
+    }),
+  );
+  closeTrace(lease, 'failure', input.counts, { code: entry.code, consecutiveFailures, disabled: disable });
+  await countCycleItemFailures(deps.db, lease, input.startedAt, input.counts);
   return {
     entryId: failure.entryId,
     code: entry.code,
@@ -352,17 +465,33 @@ export async function recordSuccess(
           policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
           ...(deps.random ? { random: deps.random } : {}),
         });
-  await deps.db.transaction().execute(async (trx) => {
-    const finished = await finishLease(trx, lease, {
-      dueAt,
-      failureCount: 0,
-      quietCycles,
-      lastCycle: cycleStats(input.startedAt, 'success', input.counts),
-      mailbox: { ...channelState(channel, 'success'), ...input.mailbox?.(), updatedAt: new Date() },
-    });
-    if (!finished) throw new LeaseLostError(lease);
-    await resolveAlerts(trx, { mailboxId: mailbox.id, channels: [channel] });
-    await input.afterResolve?.(trx);
-  });
+  await traceLeaseLoss(
+    lease,
+    input.counts,
+    deps.db.transaction().execute(async (trx) => {
+      const finished = await finishLease(trx, lease, {
+        dueAt,
+        failureCount: 0,
+        quietCycles,
+        lastCycle: cycleStats(input.startedAt, 'success', input.counts),
+        mailbox: { ...channelState(channel, 'success'), ...input.mailbox?.(), updatedAt: new Date() },
+      });
+      if (!finished) throw new LeaseLostError(lease);
+      await resolveAlerts(trx, { mailboxId: mailbox.id, channels: [channel] });
+      await input.afterResolve?.(trx);
+    }),
+  );
+  closeTrace(lease, 'success', input.counts);
+  await countCycleItemFailures(deps.db, lease, input.startedAt, input.counts);
   return dueAt;
+}
+
+/** The outcome's transaction; a lease found lost there is traced as such before the error goes on. */
+async function traceLeaseLoss(lease: Lease, counts: CycleCounts, recording: Promise<void>): Promise<void> {
+  try {
+    await recording;
+  } catch (error) {
+    if (error instanceof LeaseLostError) closeTrace(lease, 'lease_lost', counts);
+    throw error;
+  }
 }

@@ -18,9 +18,9 @@
  * - Transient failures are retried until the organization's transient failure
  *   limit of consecutive failures is reached; then the channel is disabled
  *   (MR15). A permanent failure disables the channel at once.
- * - Test & Enable is how an admin says "fixed, try now": a channel tested
- *   after its last cycle is due at once (scheduler.ts) and starts a new
- *   failure streak (`failureStreak`).
+ * - Test & Enable is how an admin says "fixed, try now": it brings the
+ *   channel's due time forward to now (test-and-enable.ts), and a channel
+ *   tested after its last cycle starts a new failure streak (`failureStreak`).
  */
 
 export interface SchedulePolicy {

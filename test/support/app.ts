@@ -46,11 +46,13 @@ export interface TestAppOptions {
    * test servers' CA (integration project only: it needs the running servers).
    */
   readonly testRunner?: boolean;
+  /** the key credentials are sealed with (default: a random one), for tests that start the CLI too */
+  readonly secretKey?: Buffer;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const secrets = createSecretBox(randomBytes(32));
+  const secrets = createSecretBox(options.secretKey ?? randomBytes(32));
   const organization = await bootstrap(database.db);
   const testRunner = options.testRunner
     ? new TestRunner({

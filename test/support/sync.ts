@@ -135,8 +135,8 @@ export async function deliver(options: MessageOptions, envelopeTo?: string[]): P
   return raw;
 }
 
-export async function createSyncFixture(): Promise<SyncFixture> {
-  const t = await createTestApp({ testRunner: true });
+export async function createSyncFixture(options: { secretKey?: Buffer } = {}): Promise<SyncFixture> {
+  const t = await createTestApp({ ...options, testRunner: true });
   const servers = readTestServers();
   const extraCa = testCa(servers).toString('utf8');
 

@@ -7,8 +7,8 @@
  */
 import { connectorFailure } from '../failure.js';
 import type { ActConnector, Credentials, DavEndpoint, ProbeReport } from '../types.js';
+import { chooseCollections } from './collection-choice.js';
 import {
-  acceptsTasks,
   createAddressBook,
   createCalendar,
   listAddressBooks,
@@ -39,18 +39,20 @@ export async function probeDav(endpoint: DavEndpoint, credentials: Credentials):
     const homes = await discoverHomes(session, endpoint.url);
 
     const calendars = await listCalendars(session, homes.calendarHome);
-    let calendar = calendars.find(acceptsTasks);
-    const calendarCreated = calendar === undefined;
-    calendar ??= await createCalendar(
-      session,
-      homes.calendarHome,
-      calendars.length === 0 ? 'Calendar' : 'Tasks',
-      calendars.length === 0 ? ['VEVENT', 'VTODO'] : ['VTODO'],
-    );
-
     const addressBooks = await listAddressBooks(session, homes.addressBookHome);
+    // The same choice as the ACT cycle's (where new tasks and contacts would go), without its memory.
+    const choice = chooseCollections({ calendars, addressBooks, previous: {} });
+    const calendarCreated = 'create' in choice.task;
+    const calendar: DavCollection =
+      'url' in choice.task
+        ? { url: choice.task.url }
+        : choice.task.create === 'calendar'
+          ? await createCalendar(session, homes.calendarHome, 'Calendar', ['VEVENT', 'VTODO'])
+          : await createCalendar(session, homes.calendarHome, 'Tasks', ['VTODO']);
     const addressBook: DavCollection =
-      addressBooks[0] ?? (await createAddressBook(session, homes.addressBookHome, 'Contacts'));
+      'url' in choice.contact
+        ? { url: choice.contact.url }
+        : await createAddressBook(session, homes.addressBookHome, 'Contacts');
 
     await checkReadWrite(session, calendar.url, testTask());
     await checkReadWrite(session, addressBook.url, testContact());

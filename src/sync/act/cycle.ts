@@ -5,9 +5,11 @@
  * 1. The same preconditions as Test & Enable (active, approved user mailbox,
  *    CalDAV/CardDAV profile, owner roles and privileges → A2/A5, credentials).
  *    Queue mailboxes are never claimed for ACT (channelApplies).
- * 2. Discover the calendar and address book homes, list the collections
- *    (creating a calendar and an address book when there are none), and run
- *    the two-way pass (engine.ts).
+ * 2. Discover the calendar and address book homes (RFC 6764: well-known
+ *    URL, current-user-principal, home sets), list the collections, choose
+ *    where new Mailroom items go (collection-choice.ts; created when none
+ *    fits, remembered for the next cycles), and run the two-way pass
+ *    (engine.ts) over every calendar and address book.
  * 3. Success: status Success, open ACT alerts resolved, then conflict losers
  *    raised as E5 warnings naming the item. Failure: the alert by
  *    classification; transient → back off (until the organization's limit
@@ -15,7 +17,6 @@
  */
 import type { Logger } from 'pino';
 import {
-  acceptsTasks,
   createAddressBook,
   createCalendar,
   listAddressBooks,
@@ -48,7 +49,13 @@ import {
   type CycleFailure,
 } from '../cycle-bookkeeping.js';
 import type { SchedulePolicy } from '../due-time.js';
-import { finishLease, LeaseLostError, type Lease } from '../scheduler.js';
+import { fence, finishLease, LeaseLostError, type Lease } from '../scheduler.js';
+import {
+  chooseCollections,
+  type Chosen,
+  type NewItemKind,
+  type PreviousChoice,
+} from '../../connectors/dav/collection-choice.js';
 import { ActDavClient } from './dav-client.js';
 import {
   ActEngine,
@@ -58,6 +65,7 @@ import {
   type ConflictReport,
 } from './engine.js';
 import { ActAuthority, ActDeniedError } from './store.js';
+import { trackedSession } from '../../observability/metrics.js';
 
 export interface ActDependencies {
   readonly db: Db;
@@ -148,16 +156,26 @@ async function synchronize(
   const credentials = channelCredentials('act', profile, mailbox, deps.secrets);
   const endpoint = davEndpoint(profile, deps.trust);
   if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a URL');
-  const http = createDavHttp({
-    origin: endpoint.url,
-    timeoutMs: endpoint.timeoutMs,
-    verifyCertificates: endpoint.verifyCertificates,
-    extraCa: endpoint.extraCa,
-    credentials,
-  });
+  const http = trackedSession(
+    profile.id,
+    'dav',
+    createDavHttp({
+      origin: endpoint.url,
+      timeoutMs: endpoint.timeoutMs,
+      verifyCertificates: endpoint.verifyCertificates,
+      extraCa: endpoint.extraCa,
+      credentials,
+    }),
+  );
   try {
     const session = new DavSession(http);
-    const collections = await findCollections(session, endpoint.url);
+    const collections = await findCollections(
+      deps.db,
+      lease,
+      deps.leaseMs ?? DEFAULT_ACT_LEASE_MS,
+      session,
+      endpoint.url,
+    );
     const user =
       mailbox.regardingType === 'user' && mailbox.regardingId
         ? await deps.db
@@ -187,26 +205,92 @@ async function synchronize(
   }
 }
 
-async function findCollections(session: DavSession, url: string): Promise<ActCollections> {
+async function findCollections(
+  db: Db,
+  lease: Lease,
+  leaseMs: number,
+  session: DavSession,
+  url: string,
+): Promise<ActCollections> {
   const homes = await discoverHomes(session, url);
   const calendars = await listCalendars(session, homes.calendarHome);
-  const acceptsEvents = (components: readonly string[] | undefined) =>
-    components === undefined || components.length === 0 || components.includes('VEVENT');
-  let eventCalendar = calendars.find((calendar) => acceptsEvents(calendar.components));
-  eventCalendar ??= await createCalendar(session, homes.calendarHome, 'Calendar', ['VEVENT', 'VTODO']);
-  let taskCalendar = acceptsTasks(eventCalendar) ? eventCalendar : calendars.find(acceptsTasks);
-  taskCalendar ??= await createCalendar(session, homes.calendarHome, 'Tasks', ['VTODO']);
   const books = await listAddressBooks(session, homes.addressBookHome);
-  const addressBook = books[0] ?? (await createAddressBook(session, homes.addressBookHome, 'Contacts'));
-  const calendarUrls = [...new Set([...calendars.map((c) => c.url), eventCalendar.url, taskCalendar.url])];
-  const bookUrls = [...new Set([...books.map((b) => b.url), addressBook.url])];
-  return {
-    calendars: calendarUrls,
-    addressBooks: bookUrls,
-    eventCalendar: eventCalendar.url,
-    taskCalendar: taskCalendar.url,
-    addressBook: addressBook.url,
+  const choice = chooseCollections({
+    calendars,
+    addressBooks: books,
+    previous: await previousChoice(db, lease.mailboxId),
+  });
+  const make = async (chosen: Chosen): Promise<string> => {
+    if ('url' in chosen) return chosen.url;
+    const collection =
+      chosen.create === 'addressBook'
+        ? await createAddressBook(session, homes.addressBookHome, 'Contacts')
+        : chosen.create === 'tasks'
+          ? await createCalendar(session, homes.calendarHome, 'Tasks', ['VTODO'])
+          : await createCalendar(session, homes.calendarHome, 'Calendar', ['VEVENT', 'VTODO']);
+    return collection.url;
   };
+  const eventCalendar = await make(choice.appointment);
+  // No calendar at all: the one just created for events takes tasks too.
+  const taskCalendar =
+    'create' in choice.task && choice.task.create === 'calendar' ? eventCalendar : await make(choice.task);
+  const addressBook = await make(choice.contact);
+  await rememberChoice(db, lease, leaseMs, {
+    appointment: eventCalendar,
+    task: taskCalendar,
+    contact: addressBook,
+  });
+  const calendarUrls = [...new Set([...calendars.map((c) => c.url), eventCalendar, taskCalendar])];
+  const bookUrls = [...new Set([...books.map((b) => b.url), addressBook])];
+  return { calendars: calendarUrls, addressBooks: bookUrls, eventCalendar, taskCalendar, addressBook };
+}
+
+async function previousChoice(db: Db, mailboxId: string): Promise<PreviousChoice> {
+  const rows = await db
+    .selectFrom('actCollections')
+    .select(['url', 'primaryFor'])
+    .where('mailboxId', '=', mailboxId)
+    .execute();
+  const of = (kind: NewItemKind) => rows.find((row) => row.primaryFor.includes(kind))?.url;
+  return { appointment: of('appointment'), task: of('task'), contact: of('contact') };
+}
+
+/** Stores where new items go, so the next cycles keep the same collections. */
+async function rememberChoice(
+  db: Db,
+  lease: Lease,
+  leaseMs: number,
+  chosen: Readonly<Record<NewItemKind, string>>,
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await fence(trx, lease, leaseMs);
+    const byUrl = new Map<string, NewItemKind[]>();
+    for (const kind of ['appointment', 'task', 'contact'] as const) {
+      byUrl.set(chosen[kind], [...(byUrl.get(chosen[kind]) ?? []), kind]);
+    }
+    await trx
+      .updateTable('actCollections')
+      .set({ primaryFor: [], isPrimary: false })
+      .where('mailboxId', '=', lease.mailboxId)
+      .where('url', 'not in', [...byUrl.keys()])
+      .execute();
+    for (const [url, kinds] of byUrl) {
+      await trx
+        .insertInto('actCollections')
+        .values({
+          mailboxId: lease.mailboxId,
+          url,
+          kind: kinds.includes('contact') ? 'addressBook' : 'calendar',
+          isPrimary: true,
+          primaryFor: kinds,
+          syncToken: null,
+        })
+        .onConflict((oc) =>
+          oc.columns(['mailboxId', 'url']).doUpdateSet({ primaryFor: kinds, isPrimary: true }),
+        )
+        .execute();
+    }
+  });
 }
 
 function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
@@ -272,6 +356,13 @@ async function succeed(
     counts: cycleCounts(stats),
     active: stats.created + stats.updated + stats.deleted + stats.pushed + stats.deletedOnServer > 0,
     dueAt: interrupted ? null : undefined,
+    // The mailbox's last-sync columns, as the incoming cycle keeps them.
+    mailbox: () => ({
+      lastSyncStartedAt: startedAt,
+      lastSuccessfulSyncAt: new Date(),
+      lastSyncErrorCode: null,
+      lastSyncErrorCount: 0,
+    }),
     // The losers of conflicts, each named: raised after the resolution so they stay open.
     afterResolve: async (trx) => {
       for (const conflict of engine.conflicts) {
@@ -309,12 +400,14 @@ async function fail(
     startedAt,
     counts: cycleCounts(stats),
     failure,
-    limitAlertDiagnosis: false,
+    mailbox: ({ code, consecutiveFailures }) => ({
+      lastSyncStartedAt: startedAt,
+      lastSyncErrorCode: code,
+      lastSyncErrorCount: consecutiveFailures,
+    }),
+    // MR15-act carries the diagnosis of the failure that reached the limit, as MR15-in and MR15-out do.
+    limitAlertDiagnosis: true,
   });
-  deps.logger?.info(
-    { mailboxId: context.mailbox.id, code: recorded.code, disabled: recorded.disabled },
-    'ACT cycle failed',
-  );
   return {
     mailboxId: context.mailbox.id,
     outcome: 'failure',

@@ -109,3 +109,88 @@ export function appointmentInFilter(
         (party.address !== null && addresses.has(party.address.toLowerCase()))),
   );
 }
+
+// ---------------------------------------------------------------- decision alerts
+
+/** The reference's decision alerts: E1 scheduling conflict, E2 duplicate record. */
+export type DecisionEntry = 'E1' | 'E2';
+
+/** What a link remembers of a decision alert about its item. */
+export interface StoredDecision {
+  readonly entry: DecisionEntry | null;
+  /** the item version (ETag) the question was about */
+  readonly etag: string | null;
+  readonly answer: 'yes' | 'no' | null;
+}
+
+export type HoldVerdict =
+  /** apply the item (no question, or answered Yes for this version) */
+  | { readonly kind: 'proceed'; readonly answered: boolean }
+  /** ask: raise the decision alert and hold the item */
+  | { readonly kind: 'ask'; readonly entry: DecisionEntry }
+  /** asked about this version, no answer yet: keep holding */
+  | { readonly kind: 'wait' }
+  /** answered No for this version: leave the item out, and do not ask again */
+  | { readonly kind: 'skip' };
+
+/**
+ * Whether a server item that would create (or move) a record waits for a
+ * decision. An answer counts for the version it was given for only: a later
+ * change of the item on the server is a new question. `question` is the
+ * check's finding for this version (E1 overlap, E2 duplicate) or null.
+ */
+export function holdVerdict(
+  etag: string,
+  stored: StoredDecision,
+  question: DecisionEntry | null,
+): HoldVerdict {
+  if (stored.entry !== null && stored.etag === etag) {
+    if (stored.answer === 'yes') return { kind: 'proceed', answered: true };
+    if (stored.answer === 'no') return { kind: 'skip' };
+    return { kind: 'wait' };
+  }
+  return question === null ? { kind: 'proceed', answered: false } : { kind: 'ask', entry: question };
+}
+
+/** Whether the stored answer already settles this version (the checks need not run). */
+export function answeredFor(etag: string, stored: StoredDecision): boolean {
+  return stored.entry !== null && stored.etag === etag;
+}
+
+/** Appointment statuses that make the owner unavailable (the others do not book time). */
+const BLOCKING: ReadonlySet<string> = new Set(['busy', 'tentative', 'outOfOffice']);
+
+export function blocksTime(status: string): boolean {
+  return BLOCKING.has(status);
+}
+
+/** Whether two time ranges overlap (touching ends do not). */
+export function overlaps(a: { start: Date; end: Date }, b: { start: Date; end: Date }): boolean {
+  return a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime();
+}
+
+/** Whether a change from the server moves an appointment (a new time range is checked for conflicts). */
+export function timesChanged(
+  before: { scheduledStart: Date | null; scheduledEnd: Date | null },
+  after: { scheduledStart: Date | null; scheduledEnd: Date | null },
+): boolean {
+  return (
+    before.scheduledStart?.getTime() !== after.scheduledStart?.getTime() ||
+    before.scheduledEnd?.getTime() !== after.scheduledEnd?.getTime()
+  );
+}
+
+/** The addresses of a contact that duplicate detection compares, lower-cased, without repeats. */
+export function contactAddresses(contact: {
+  emailAddress1: string | null;
+  emailAddress2: string | null;
+  emailAddress3: string | null;
+}): string[] {
+  return [
+    ...new Set(
+      [contact.emailAddress1, contact.emailAddress2, contact.emailAddress3]
+        .filter((address): address is string => Boolean(address && address.trim()))
+        .map((address) => address.trim().toLowerCase()),
+    ),
+  ];
+}

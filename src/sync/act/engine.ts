@@ -9,6 +9,10 @@
  *    gets a failed link row and an MR6/MR7 item alert, and the rest goes on.
  *    Records, links and alerts of a batch commit together, behind the lease
  *    fence; the sync token is stored after the collection's items.
+ *    Before a new appointment or contact is created (or a linked appointment
+ *    moved), the decision-alert checks run (booking-checks.ts): an overlap
+ *    (E1) or a duplicate address (E2) holds the item and asks; the answer
+ *    (decision-answers.ts) is applied on a later cycle, per item version.
  * 2. Push: linked records whose hash changed go out with If-Match; deleted
  *    records are deleted with If-Match; records in the filters without a link
  *    are put as new items with If-None-Match: *. A link row is written before
@@ -19,10 +23,21 @@ import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
 import type { ActRecordType, Row } from '../../db/schema.js';
 import { raiseAlert, type OwnedRef } from '../../diagnostics/alerts.js';
+import { resolveDecisionAlerts } from './decision-answers.js';
 import type { DavProtocol } from '../../connectors/dav/failure.js';
 import { fence, type Lease } from '../scheduler.js';
 import type { ActDavClient, FetchedItem } from './dav-client.js';
-import { decideItem, type ConflictNote } from './decisions.js';
+import { duplicateContacts, schedulingConflict } from './booking-checks.js';
+import {
+  answeredFor,
+  decideItem,
+  holdVerdict,
+  timesChanged,
+  type ConflictNote,
+  type DecisionEntry,
+  type HoldVerdict,
+  type StoredDecision,
+} from './decisions.js';
 import { MalformedItemError, parseCalendarItem, renderCalendarItem } from './ical-mapping.js';
 import { itemName, recordHash, type RecordData } from './records.js';
 import {
@@ -69,6 +84,10 @@ export interface ActStats {
   deletedOnServer: number;
   conflicts: number;
   failed: number;
+  /** items held for a decision alert's answer (E1/E2), asked this cycle */
+  held: number;
+  /** items left out because the decision was No */
+  declined: number;
 }
 
 export interface ConflictReport {
@@ -87,6 +106,8 @@ export function emptyActStats(): ActStats {
     deletedOnServer: 0,
     conflicts: 0,
     failed: 0,
+    held: 0,
+    declined: 0,
   };
 }
 
@@ -183,6 +204,11 @@ export class ActEngine {
     const toFetch = changes.changed
       .filter((item) => this.links.get(item.href)?.etag !== item.etag)
       .map((item) => item.href);
+    // Items whose decision alert was answered Yes since: fetched again to be applied.
+    for (const link of inCollection) {
+      if (link.decisionEntry !== null && link.decision === 'yes' && !toFetch.includes(link.href))
+        toFetch.push(link.href);
+    }
     this.stats.seen += toFetch.length;
 
     for (let index = 0; index < toFetch.length; index += BATCH) {
@@ -264,6 +290,7 @@ export class ActEngine {
       // New on the server (or readable again after a failure): adopt a record that carries its UID, else create one.
       const adopted = await recordByUid(trx, parsed.record.type, parsed.uid);
       let id: string;
+      const created = !adopted;
       if (adopted) {
         id = adopted;
         const current = (await loadRecords(trx, [{ type: parsed.record.type, id }])).get(
@@ -272,6 +299,12 @@ export class ActEngine {
         if (current) await updateRecord(trx, authority, current, parsed.record);
         this.stats.updated += 1;
       } else {
+        const verdict = await this.holdCheck(trx, item, link, parsed, undefined);
+        if (verdict.kind !== 'proceed') {
+          await this.hold(trx, collectionUrl, item, link, parsed, verdict);
+          return undefined;
+        }
+        if (link?.decisionEntry) await this.settleDecision(trx, item.href, verdict.answered);
         id = await createRecord(trx, authority, parsed.record, parsed.uid, {
           id: user.id,
           address: user.addresses[0] ?? null,
@@ -287,6 +320,7 @@ export class ActEngine {
         type: parsed.record.type,
         id,
         subject: itemName(parsed.record),
+        created,
       });
       return undefined;
     }
@@ -303,9 +337,27 @@ export class ActEngine {
         itemName(note.winner === 'server' ? parsed.record : (loaded?.record ?? parsed.record)),
         note,
       );
+    // Any other outcome makes an open question about this item moot.
+    if (link.decisionEntry && action.kind !== 'pull')
+      await this.settleDecision(trx, item.href, link.decision !== null);
+    let answered = false;
     switch (action.kind) {
       case 'pull': {
         if (!loaded) return undefined;
+        if (
+          parsed.record.type === 'appointment' &&
+          loaded.record.type === 'appointment' &&
+          timesChanged(loaded.record.data, parsed.record.data)
+        ) {
+          // A move is booked again: an overlap asks first (E1), as for a new appointment.
+          const verdict = await this.holdCheck(trx, item, link, parsed, loaded.id);
+          if (verdict.kind !== 'proceed') {
+            await this.hold(trx, collectionUrl, item, link, parsed, verdict);
+            return undefined;
+          }
+          answered = verdict.answered;
+        }
+        if (link.decisionEntry) await this.settleDecision(trx, item.href, answered);
         await updateRecord(trx, authority, loaded, parsed.record);
         this.stats.updated += 1;
         await this.saveLink(trx, {
@@ -337,6 +389,7 @@ export class ActEngine {
           id,
           subject: itemName(parsed.record),
           conflict: { ...action.conflict, at: new Date().toISOString(), loser: null },
+          created: true,
         });
         return undefined;
       }
@@ -363,12 +416,121 @@ export class ActEngine {
     }
   }
 
+  /** Whether the item waits for a decision: the stored answer for this version, else the E1/E2 checks. */
+  private async holdCheck(
+    trx: Db,
+    item: FetchedItem,
+    link: Link | undefined,
+    parsed: ParsedItem,
+    recordId: string | undefined,
+  ): Promise<HoldVerdict> {
+    const stored: StoredDecision = {
+      entry: link?.decisionEntry ?? null,
+      etag: link?.decisionEtag ?? null,
+      answer: link?.decision ?? null,
+    };
+    if (answeredFor(item.etag, stored)) return holdVerdict(item.etag, stored, null);
+    let question: DecisionEntry | null = null;
+    if (parsed.record.type === 'appointment') {
+      const clash = await schedulingConflict(trx, this.ctx.authority.owner.id, parsed.record.data, recordId);
+      if (clash) question = 'E1';
+    } else if (parsed.record.type === 'contact' && recordId === undefined) {
+      if ((await duplicateContacts(trx, parsed.record.data)).length > 0) question = 'E2';
+    }
+    return holdVerdict(item.etag, stored, question);
+  }
+
+  /**
+   * Holds an item: asks (raises the decision alert and remembers the
+   * question for this version), keeps waiting, or leaves it out after a No.
+   * A linked record stays as it was; a new item keeps a link row without a
+   * record ('waiting' or 'declined'), so it is neither created nor asked
+   * about again until it changes on the server.
+   */
+  private async hold(
+    trx: Db,
+    collectionUrl: string,
+    item: FetchedItem,
+    link: Link | undefined,
+    parsed: ParsedItem,
+    verdict: Exclude<HoldVerdict, { kind: 'proceed' }>,
+  ): Promise<void> {
+    const linked = Boolean(link?.recordId);
+    const now = new Date();
+    // A linked item keeps the ETag of the version its record has until the
+    // change is applied or declined; a new item's row notes the version seen.
+    const base = {
+      ...(linked && verdict.kind !== 'skip' ? {} : { etag: item.etag }),
+      uid: parsed.uid,
+      subject: itemName(parsed.record).slice(0, 500),
+      updatedAt: now,
+    };
+    const values =
+      verdict.kind === 'ask'
+        ? {
+            ...base,
+            ...(linked ? {} : { status: 'waiting' as const, recordType: parsed.record.type }),
+            decisionEntry: verdict.entry,
+            decisionEtag: item.etag,
+            decision: null,
+            decidedBy: null,
+            decidedAt: null,
+          }
+        : verdict.kind === 'skip'
+          ? { ...base, ...(linked ? {} : { status: 'declined' as const }) }
+          : base;
+    if (link) {
+      await trx.updateTable('actItemLinks').set(values).where('id', '=', link.id).execute();
+    } else {
+      await trx
+        .insertInto('actItemLinks')
+        .values({ id: newId(), mailboxId: this.ctx.mailbox.id, collectionUrl, href: item.href, ...values })
+        .execute();
+    }
+    if (verdict.kind === 'skip') {
+      this.stats.declined += 1;
+      return;
+    }
+    if (verdict.kind !== 'ask') return;
+    this.stats.held += 1;
+    const name = itemName(parsed.record);
+    await raiseAlert(trx, {
+      mailbox: this.ctx.mailbox,
+      profile: this.ctx.profile,
+      itemReference: item.href,
+      entryId: verdict.entry,
+      values:
+        verdict.entry === 'E1'
+          ? { itemName: name, principalName: this.ctx.authority.owner.name }
+          : { itemName: name },
+      details: {
+        href: item.href,
+        etag: item.etag,
+        decision: 'pending',
+        answers: ['yes', 'no'],
+        ...(linked ? { recordType: parsed.record.type, recordId: link?.recordId } : {}),
+      },
+    });
+  }
+
+  /** The question about an item is settled (answered Yes, or no longer applies): forget it, close its alert. */
+  private async settleDecision(trx: Db, href: string, answered: boolean): Promise<void> {
+    await trx
+      .updateTable('actItemLinks')
+      .set({ decisionEntry: null, decisionEtag: null, decision: null, updatedAt: new Date() })
+      .where('mailboxId', '=', this.ctx.mailbox.id)
+      .where('href', '=', href)
+      .execute();
+    if (!answered) await resolveDecisionAlerts(trx, this.ctx.mailbox.id, href);
+  }
+
   private async applyServerDelete(
     trx: Db,
     link: Link,
     records: Map<string, LoadedRecord>,
   ): Promise<Link | undefined> {
     this.handled.add(link.href);
+    if (link.decisionEntry) await resolveDecisionAlerts(trx, this.ctx.mailbox.id, link.href);
     const loaded =
       link.recordId && link.recordType ? records.get(recordKey(link.recordType, link.recordId)) : undefined;
     if (link.status === 'failed' || !link.recordId) {
@@ -456,6 +618,8 @@ export class ActEngine {
       id: string;
       subject: string;
       conflict?: Record<string, unknown> | undefined;
+      /** the record was created in this transaction: no other link can name it */
+      created?: boolean;
     },
   ): Promise<void> {
     const reloaded = (await loadRecords(trx, [{ type: input.type, id: input.id }])).get(
@@ -478,13 +642,14 @@ export class ActEngine {
       ...(input.conflict ? { conflict: JSON.stringify(input.conflict) } : {}),
     };
     // A record links to one item per mailbox: an older link of the same record gives way.
-    await trx
-      .deleteFrom('actItemLinks')
-      .where('mailboxId', '=', this.ctx.mailbox.id)
-      .where('recordType', '=', input.type)
-      .where('recordId', '=', input.id)
-      .where('href', '!=', input.href)
-      .execute();
+    if (!input.created)
+      await trx
+        .deleteFrom('actItemLinks')
+        .where('mailboxId', '=', this.ctx.mailbox.id)
+        .where('recordType', '=', input.type)
+        .where('recordId', '=', input.id)
+        .where('href', '!=', input.href)
+        .execute();
     if (input.link) {
       await trx.updateTable('actItemLinks').set(values).where('id', '=', input.link.id).execute();
     } else {
@@ -505,8 +670,10 @@ export class ActEngine {
     const linkedKeys = new Set<string>();
     for (const link of links) {
       if (link.recordId && link.recordType) linkedKeys.add(recordKey(link.recordType, link.recordId));
-      if (this.handled.has(link.href) || link.status === 'failed' || !link.recordId || !link.recordType)
+      if (this.handled.has(link.href) || link.status !== 'synced' || !link.recordId || !link.recordType)
         continue;
+      // A server change waiting for a decision holds the record's changes too.
+      if (link.decisionEntry !== null && link.decision === null) continue;
       const loaded = linkedRecords.get(recordKey(link.recordType, link.recordId));
       if (link.etag === null) {
         if (loaded) await this.putNew(loaded, link);

@@ -2,8 +2,9 @@
  * Appointments ↔ VEVENT and tasks ↔ VTODO, with ical.js.
  *
  * Parsing takes a whole calendar object resource (one VCALENDAR) and maps its
- * master component (the one without RECURRENCE-ID); overridden occurrences
- * (RECURRENCE-ID components) are counted and left on the server untouched.
+ * master component (the one without RECURRENCE-ID); the overridden
+ * occurrences of a series (RECURRENCE-ID components with the master's UID)
+ * become the appointment's exceptions, EXDATEs its cancelled occurrences.
  * Times become instants: a TZID is resolved through the VTIMEZONE the object
  * carries, else through Intl when it is an IANA id; an unknown zone without a
  * definition makes the item malformed (MR6). All-day dates become midnight
@@ -11,13 +12,15 @@
  *
  * Rendering writes a new VCALENDAR, or, given the item as it is on the
  * server (`base`), changes only the properties Mailroom owns in the master
- * component, so alarms, overrides, attendee replies and unknown properties
- * survive a round trip. Timed values are written in the item's time zone
- * when its VTIMEZONE is at hand, else in UTC.
+ * component and its overrides, so alarms, attendee replies and unknown
+ * properties survive a round trip. Timed values are written in the item's
+ * time zone: through the VTIMEZONE the item carries, else one built from the
+ * IANA zone (vtimezone.ts); UTC only when the item has no zone.
  */
 import ICAL from 'ical.js';
 import type {
   AppointmentData,
+  AppointmentException,
   AppointmentStatus,
   PartyData,
   Priority,
@@ -25,7 +28,9 @@ import type {
   TaskData,
   TaskStatus,
 } from './records.js';
+import { sortExceptions } from './records.js';
 import { isKnownZone, zonedToUtc } from './time-zones.js';
+import { buildVTimezone } from './vtimezone.js';
 
 export class MalformedItemError extends Error {
   override readonly name = 'MalformedItemError';
@@ -42,7 +47,7 @@ export interface ParsedCalendarItem {
   readonly record: Extract<RecordData, { type: 'appointment' | 'task' }>;
   /** LAST-MODIFIED, else DTSTAMP: when the item last changed on the server side */
   readonly lastModified: Date | null;
-  /** overridden occurrences (RECURRENCE-ID components) kept on the server */
+  /** overridden occurrences (RECURRENCE-ID components) of the item */
   readonly exceptions: number;
 }
 
@@ -82,16 +87,32 @@ export function parseCalendarItem(text: string): ParsedCalendarItem {
   if (!item) throw new MalformedItemError('icalendar', 'the calendar object has no VEVENT or VTODO');
   const uid = textValue(item, 'uid');
   if (!uid) throw new MalformedItemError('icalendar', `the ${item.name.toUpperCase()} has no UID`);
-  const exceptions = root
-    .getAllSubcomponents(item.name)
-    .filter((other) => other !== item && other.hasProperty('recurrence-id')).length;
+  const overrides = overridesOf(root, item, uid);
   const lastModified =
-    instantOf(root, item, 'last-modified')?.date ?? instantOf(root, item, 'dtstamp')?.date ?? null;
+    latest([item, ...overrides].map((component) => instantOf(root, component, 'last-modified')?.date)) ??
+    instantOf(root, item, 'dtstamp')?.date ??
+    null;
   const record =
     item.name === 'vevent'
-      ? ({ type: 'appointment', data: readEvent(root, item) } as const)
+      ? ({ type: 'appointment', data: readEvent(root, item, overrides) } as const)
       : ({ type: 'task', data: readTodo(root, item) } as const);
-  return { uid, record, lastModified, exceptions };
+  return { uid, record, lastModified, exceptions: overrides.length };
+}
+
+/** The RECURRENCE-ID components of the master's series (same kind, same UID). */
+function overridesOf(root: ICAL.Component, item: ICAL.Component, uid: string): ICAL.Component[] {
+  if (item.hasProperty('recurrence-id')) return [];
+  return root
+    .getAllSubcomponents(item.name)
+    .filter(
+      (other) => other !== item && other.hasProperty('recurrence-id') && textValue(other, 'uid') === uid,
+    );
+}
+
+function latest(dates: readonly (Date | undefined)[]): Date | undefined {
+  let best: Date | undefined;
+  for (const date of dates) if (date && (!best || date > best)) best = date;
+  return best;
 }
 
 // ---------------------------------------------------------------- reading
@@ -178,7 +199,8 @@ function partyOf(property: ICAL.Property): PartyData | null {
   return { address, displayName: typeof cn === 'string' && cn !== '' ? cn : null };
 }
 
-function readEvent(root: ICAL.Component, event: ICAL.Component): AppointmentData {
+/** DTSTART and the end (DTEND, else DTSTART + DURATION, else a day for a date) of an event component. */
+function eventTimes(root: ICAL.Component, event: ICAL.Component): { start?: Instant; end?: Instant } {
   const start = instantOf(root, event, 'dtstart');
   let end = instantOf(root, event, 'dtend');
   if (!end && start) {
@@ -189,6 +211,30 @@ function readEvent(root: ICAL.Component, event: ICAL.Component): AppointmentData
       end = { ...start, date: new Date(start.date.getTime() + 86_400_000) };
     }
   }
+  return { ...(start ? { start } : {}), ...(end ? { end } : {}) };
+}
+
+function readException(root: ICAL.Component, override: ICAL.Component): AppointmentException {
+  const recurrenceId = instantOf(root, override, 'recurrence-id');
+  if (!recurrenceId) throw new MalformedItemError('icalendar', 'RECURRENCE-ID has no value');
+  const { start, end } = eventTimes(root, override);
+  return {
+    recurrenceId: recurrenceId.date.toISOString(),
+    scheduledStart: start?.date ?? null,
+    scheduledEnd: end?.date ?? null,
+    subject: textValue(override, 'summary'),
+    location: textValue(override, 'location'),
+    description: textValue(override, 'description'),
+    status: eventStatus(override),
+  };
+}
+
+function readEvent(
+  root: ICAL.Component,
+  event: ICAL.Component,
+  overrides: readonly ICAL.Component[],
+): AppointmentData {
+  const { start, end } = eventTimes(root, event);
   const rrule: unknown = event.getFirstPropertyValue('rrule');
   const exdates: string[] = [];
   for (const property of event.getAllProperties('exdate')) {
@@ -219,6 +265,7 @@ function readEvent(root: ICAL.Component, event: ICAL.Component): AppointmentData
     timeZone: start?.tzid ?? null,
     recurrenceRule: rrule instanceof ICAL.Recur ? rrule.toString() : null,
     recurrenceExdates: [...new Set(exdates)].sort(),
+    recurrenceExceptions: sortExceptions(overrides.map((override) => readException(root, override))),
     status: eventStatus(event),
     priority: priorityOf(event),
     organizer: organizerProperty ? partyOf(organizerProperty) : null,
@@ -306,8 +353,10 @@ export function renderCalendarItem(
     const sequence = Number(item.getFirstPropertyValue('sequence') ?? 0);
     item.updatePropertyWithValue('sequence', Number.isFinite(sequence) ? sequence + 1 : 1);
   }
-  if (record.type === 'appointment') writeEvent(root, item, record.data);
-  else writeTodo(item, record.data);
+  if (record.type === 'appointment') {
+    writeEvent(root, item, record.data);
+    writeOverrides(root, item, record.data, uid, now);
+  } else writeTodo(item, record.data);
   return root.toString().replace(/\r?\n/g, '\r\n') + '\r\n';
 }
 
@@ -355,19 +404,56 @@ function timeProperty(
   return property;
 }
 
-function zoneDefinition(root: ICAL.Component, tzid: string | null): ICAL.Timezone | undefined {
-  if (!tzid) return undefined;
+/**
+ * The zone an item's times are written in: the definition the item carries,
+ * else one built from the IANA zone and added to the item; undefined (UTC)
+ * when the item has no zone, or one Intl does not know.
+ */
+function zoneDefinition(root: ICAL.Component, data: AppointmentData): ICAL.Timezone | undefined {
+  const tzid = data.timeZone;
+  if (!tzid || data.isAllDay) return undefined;
   const definition = root
     .getAllSubcomponents('vtimezone')
     .find((zone) => zone.getFirstPropertyValue('tzid') === tzid);
-  return definition ? new ICAL.Timezone(definition) : undefined;
+  if (definition) return new ICAL.Timezone(definition);
+  if (!isKnownZone(tzid)) return undefined;
+  const years = [
+    data.scheduledStart,
+    data.scheduledEnd,
+    ...data.recurrenceExceptions.map((e) => e.scheduledStart),
+  ]
+    .filter((date): date is Date => date instanceof Date)
+    .map((date) => date.getUTCFullYear());
+  const built = cachedVTimezone(tzid, Math.min(...years, 9999), Math.max(...years, 0));
+  // Definitions go before the items, as calendar clients write them.
+  const items = root.getAllSubcomponents().filter((component) => component.name !== 'vtimezone');
+  for (const item of items) root.removeSubcomponent(item);
+  const copy = new ICAL.Component(built.toJSON() as never);
+  root.addSubcomponent(copy);
+  for (const item of items) root.addSubcomponent(item);
+  return new ICAL.Timezone(copy);
+}
+
+const builtZones = new Map<string, ICAL.Component>();
+
+function cachedVTimezone(zone: string, fromYear: number, toYear: number): ICAL.Component {
+  const from = fromYear > toYear ? new Date().getUTCFullYear() : fromYear;
+  const to = Math.max(from + 2, toYear);
+  const key = `${zone} ${from} ${to}`;
+  let built = builtZones.get(key);
+  if (!built) {
+    built = buildVTimezone(zone, from, to);
+    if (builtZones.size > 500) builtZones.clear();
+    builtZones.set(key, built);
+  }
+  return built;
 }
 
 function writeEvent(root: ICAL.Component, event: ICAL.Component, data: AppointmentData): void {
   setText(event, 'summary', data.subject);
   setText(event, 'description', data.description);
   setText(event, 'location', data.location);
-  const zone = data.isAllDay ? undefined : zoneDefinition(root, data.timeZone);
+  const zone = zoneDefinition(root, data);
   for (const name of ['dtstart', 'dtend', 'duration', 'exdate', 'rrule']) event.removeAllProperties(name);
   if (data.scheduledStart)
     event.addProperty(timeProperty('dtstart', data.scheduledStart, data.isAllDay, zone));
@@ -376,20 +462,7 @@ function writeEvent(root: ICAL.Component, event: ICAL.Component, data: Appointme
   for (const exdate of data.recurrenceExdates) {
     event.addProperty(timeProperty('exdate', new Date(exdate), data.isAllDay, zone));
   }
-  // Status: iCalendar has STATUS and TRANSP; what they cannot say goes into X-MAILROOM-STATUS.
-  event.removeAllProperties('status');
-  event.removeAllProperties('transp');
-  event.removeAllProperties(X_STATUS);
-  const status = data.status;
-  event.addPropertyWithValue(
-    'status',
-    status === 'canceled' ? 'CANCELLED' : status === 'tentative' ? 'TENTATIVE' : 'CONFIRMED',
-  );
-  event.addPropertyWithValue(
-    'transp',
-    status === 'free' || status === 'completed' ? 'TRANSPARENT' : 'OPAQUE',
-  );
-  if (status === 'completed' || status === 'outOfOffice') event.addPropertyWithValue(X_STATUS, status);
+  writeEventStatus(event, data.status);
   setPriority(event, data.priority);
   // Attendees keep their parameters (PARTSTAT, RSVP…) when they stay.
   const previous = new Map<string, ICAL.Property>();
@@ -414,6 +487,80 @@ function writeEvent(root: ICAL.Component, event: ICAL.Component, data: Appointme
     property.setParameter('role', role);
     event.addProperty(property);
   }
+}
+
+/** Status: iCalendar has STATUS and TRANSP; what they cannot say goes into X-MAILROOM-STATUS. */
+function writeEventStatus(event: ICAL.Component, status: AppointmentStatus): void {
+  event.removeAllProperties('status');
+  event.removeAllProperties('transp');
+  event.removeAllProperties(X_STATUS);
+  event.addPropertyWithValue(
+    'status',
+    status === 'canceled' ? 'CANCELLED' : status === 'tentative' ? 'TENTATIVE' : 'CONFIRMED',
+  );
+  event.addPropertyWithValue(
+    'transp',
+    status === 'free' || status === 'completed' ? 'TRANSPARENT' : 'OPAQUE',
+  );
+  if (status === 'completed' || status === 'outOfOffice') event.addPropertyWithValue(X_STATUS, status);
+}
+
+/**
+ * The series' overridden occurrences as RECURRENCE-ID components of the same
+ * resource: existing ones are changed in place (keeping what Mailroom does
+ * not own), new ones start from the master's organizer and attendees, and
+ * overrides Mailroom no longer has are removed. RECURRENCE-ID is written in
+ * the master's form (date, zoned or UTC) as RFC 5545 §3.8.4.4 asks.
+ */
+function writeOverrides(
+  root: ICAL.Component,
+  master: ICAL.Component,
+  data: AppointmentData,
+  uid: string,
+  now: Date,
+): void {
+  const zone = zoneDefinition(root, data);
+  const existing = new Map<string, ICAL.Component>();
+  for (const override of overridesOf(root, master, uid)) {
+    const id = instantOf(root, override, 'recurrence-id');
+    if (id) existing.set(id.date.toISOString(), override);
+  }
+  const duration =
+    data.scheduledStart && data.scheduledEnd
+      ? data.scheduledEnd.getTime() - data.scheduledStart.getTime()
+      : data.isAllDay
+        ? 86_400_000
+        : 0;
+  const wanted = data.recurrenceRule ? data.recurrenceExceptions : [];
+  for (const exception of wanted) {
+    let override = existing.get(exception.recurrenceId);
+    existing.delete(exception.recurrenceId);
+    if (!override) {
+      override = new ICAL.Component('vevent');
+      for (const name of ['organizer', 'attendee']) {
+        for (const property of master.getAllProperties(name))
+          override.addProperty(ICAL.Property.fromString(property.toICALString()));
+      }
+      root.addSubcomponent(override);
+    }
+    const originalStart = new Date(exception.recurrenceId);
+    const start = exception.scheduledStart ?? originalStart;
+    const end = exception.scheduledEnd ?? new Date(start.getTime() + duration);
+    override.updatePropertyWithValue('uid', uid);
+    override.updatePropertyWithValue('dtstamp', utcTime(now));
+    override.updatePropertyWithValue('last-modified', utcTime(now));
+    override.updatePropertyWithValue('sequence', master.getFirstPropertyValue('sequence') ?? 0);
+    for (const name of ['recurrence-id', 'dtstart', 'dtend', 'duration', 'rrule', 'exdate', 'rdate'])
+      override.removeAllProperties(name);
+    override.addProperty(timeProperty('recurrence-id', originalStart, data.isAllDay, zone));
+    override.addProperty(timeProperty('dtstart', start, data.isAllDay, zone));
+    override.addProperty(timeProperty('dtend', end, data.isAllDay, zone));
+    setText(override, 'summary', exception.subject ?? data.subject);
+    setText(override, 'location', exception.location ?? data.location);
+    setText(override, 'description', exception.description ?? data.description);
+    writeEventStatus(override, exception.status ?? data.status);
+  }
+  for (const stale of existing.values()) root.removeSubcomponent(stale);
 }
 
 function partyProperty(name: string, party: PartyData, previous: ICAL.Property | undefined): ICAL.Property {

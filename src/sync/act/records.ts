@@ -44,11 +44,29 @@ export interface AppointmentData {
   readonly recurrenceRule: string | null;
   /** EXDATE instants, UTC ISO strings, sorted */
   readonly recurrenceExdates: readonly string[];
+  /** overridden occurrences (RECURRENCE-ID components), sorted by recurrenceId */
+  readonly recurrenceExceptions: readonly AppointmentException[];
   readonly status: AppointmentStatus;
   readonly priority: Priority | null;
   readonly organizer: PartyData | null;
   readonly requiredAttendees: readonly PartyData[];
   readonly optionalAttendees: readonly PartyData[];
+}
+
+/**
+ * One occurrence of a series that differs from the series: moved, renamed,
+ * or cancelled (status 'canceled'). Identified by its original start
+ * (RECURRENCE-ID) as a UTC ISO instant; an all-day series uses midnight UTC
+ * of the date. Null fields other than the times mean "as the series".
+ */
+export interface AppointmentException {
+  readonly recurrenceId: string;
+  readonly scheduledStart: Date | null;
+  readonly scheduledEnd: Date | null;
+  readonly subject: string | null;
+  readonly location: string | null;
+  readonly description: string | null;
+  readonly status: AppointmentStatus | null;
 }
 
 export interface TaskData {
@@ -87,7 +105,30 @@ export type RecordData =
 
 /** A stable hash of the synchronized fields (key order and Date representation fixed). */
 export function recordHash(record: RecordData): string {
-  return createHash('sha256').update(stableJson(record)).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(stableJson(hashable(record)))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * An appointment without exceptions hashes as it did before exceptions were
+ * synchronized, so links written then do not all look changed after an upgrade.
+ */
+function hashable(record: RecordData): unknown {
+  if (record.type !== 'appointment') return record;
+  // Typed loosely on purpose: data written before exceptions existed has no such key.
+  const exceptions: readonly unknown[] | undefined = record.data.recurrenceExceptions;
+  if (exceptions !== undefined && exceptions.length > 0) return record;
+  const { recurrenceExceptions: _none, ...rest } = record.data;
+  return { type: record.type, data: rest };
+}
+
+/** Exceptions in their canonical order (by original start), so equal sets hash alike. */
+export function sortExceptions(list: readonly AppointmentException[]): AppointmentException[] {
+  return [...list].sort((a, b) =>
+    a.recurrenceId < b.recurrenceId ? -1 : a.recurrenceId > b.recurrenceId ? 1 : 0,
+  );
 }
 
 function stableJson(value: unknown): string {

@@ -16,7 +16,7 @@ export class ActSync extends ChannelRunner<ActDependencies, ActCycleOutcome> {
         label: 'ACT',
         defaultConcurrency: 2,
         defaultLeaseMs: DEFAULT_ACT_LEASE_MS,
-        warnOnTakeover: false,
+        warnOnTakeover: true,
         runCycle: runActCycle,
       },
       options,

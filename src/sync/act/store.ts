@@ -6,19 +6,28 @@
  */
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
-import type { ActRecordType, Participation, PartyType, Row } from '../../db/schema.js';
+import type {
+  ActRecordType,
+  Participation,
+  PartyType,
+  Row,
+  StoredRecurrenceException,
+} from '../../db/schema.js';
 import type { AccessRight, Entity } from '../../security/catalogue.js';
 import { recordPrivilege } from '../../security/catalogue.js';
 import { decide, type Denial } from '../../security/engine.js';
 import type { BusinessUnitTree, Principal } from '../../security/model.js';
-import type {
-  AppointmentData,
-  AppointmentStatus,
-  ContactData,
-  PartyData,
-  RecordData,
-  TaskData,
-  TaskStatus,
+import {
+  APPOINTMENT_STATUSES,
+  sortExceptions,
+  type AppointmentData,
+  type AppointmentException,
+  type AppointmentStatus,
+  type ContactData,
+  type PartyData,
+  type RecordData,
+  type TaskData,
+  type TaskStatus,
 } from './records.js';
 
 type Executor = Db;
@@ -102,12 +111,56 @@ function appointmentOf(row: Row<'activities'>, partyRows: readonly PartyRow[]): 
     timeZone: row.timeZone,
     recurrenceRule: row.recurrenceRule,
     recurrenceExdates: [...row.recurrenceExdates].sort(),
+    recurrenceExceptions: exceptionsFromStore(row.recurrenceExceptions),
     status: row.status as AppointmentStatus,
     priority: row.priority,
     organizer: parties(partyRows, 'organizer')[0] ?? null,
     requiredAttendees: parties(partyRows, 'requiredAttendee'),
     optionalAttendees: parties(partyRows, 'optionalAttendee'),
   };
+}
+
+const isStatus = (value: string | null): value is AppointmentStatus =>
+  value !== null && (APPOINTMENT_STATUSES as readonly string[]).includes(value);
+
+function dateOrNull(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Stored exceptions (JSON) as record data; entries without a valid original start are dropped. */
+export function exceptionsFromStore(stored: unknown): AppointmentException[] {
+  if (!Array.isArray(stored)) return [];
+  const list: AppointmentException[] = [];
+  for (const entry of stored as Partial<StoredRecurrenceException>[]) {
+    const recurrenceId = dateOrNull(entry.recurrenceId);
+    if (!recurrenceId) continue;
+    list.push({
+      recurrenceId: recurrenceId.toISOString(),
+      scheduledStart: dateOrNull(entry.scheduledStart),
+      scheduledEnd: dateOrNull(entry.scheduledEnd),
+      subject: entry.subject ?? null,
+      location: entry.location ?? null,
+      description: entry.description ?? null,
+      status: isStatus(entry.status ?? null) ? (entry.status as AppointmentStatus) : null,
+    });
+  }
+  return sortExceptions(list);
+}
+
+/** Record data's exceptions as the JSON stored on the activity. */
+export function exceptionsToStore(list: readonly AppointmentException[]): string {
+  const stored: StoredRecurrenceException[] = sortExceptions(list).map((exception) => ({
+    recurrenceId: exception.recurrenceId,
+    scheduledStart: exception.scheduledStart?.toISOString() ?? null,
+    scheduledEnd: exception.scheduledEnd?.toISOString() ?? null,
+    subject: exception.subject,
+    location: exception.location,
+    description: exception.description,
+    status: exception.status,
+  }));
+  return JSON.stringify(stored);
 }
 
 function taskOf(row: Row<'activities'>): TaskData {
@@ -274,12 +327,32 @@ function fullName(data: ContactData): string {
   return [data.firstName, data.lastName].filter((part) => part && part.trim()).join(' ');
 }
 
+type ResolvedParty = { partyType: PartyType | null; partyId: string | null };
+
+/**
+ * Addresses already resolved in a transaction: a batch of calendar items
+ * names the same organizer and attendees again and again. Keyed by the
+ * transaction, so nothing outlives it.
+ */
+const resolvedIn = new WeakMap<Executor, Map<string, ResolvedParty>>();
+
 /** Who an address is: a user or a contact of Mailroom, matched by email address. */
-async function resolveParty(
-  db: Executor,
-  party: PartyData,
-): Promise<{ partyType: PartyType | null; partyId: string | null }> {
+async function resolveParty(db: Executor, party: PartyData): Promise<ResolvedParty> {
   const address = party.address.toLowerCase();
+  if (!db.isTransaction) return lookUpParty(db, address);
+  let known = resolvedIn.get(db);
+  if (!known) {
+    known = new Map();
+    resolvedIn.set(db, known);
+  }
+  const cached = known.get(address);
+  if (cached) return cached;
+  const resolved = await lookUpParty(db, address);
+  known.set(address, resolved);
+  return resolved;
+}
+
+async function lookUpParty(db: Executor, address: string): Promise<ResolvedParty> {
   const user = await db
     .selectFrom('users')
     .select('id')
@@ -294,8 +367,14 @@ async function resolveParty(
   return contact ? { partyType: 'contact', partyId: contact.id } : { partyType: null, partyId: null };
 }
 
-async function writeParties(db: Executor, activityId: string, data: AppointmentData): Promise<void> {
-  await db.deleteFrom('activityParties').where('activityId', '=', activityId).execute();
+async function writeParties(
+  db: Executor,
+  activityId: string,
+  data: AppointmentData,
+  fresh: boolean,
+): Promise<void> {
+  // A record created just now has no parties to replace.
+  if (!fresh) await db.deleteFrom('activityParties').where('activityId', '=', activityId).execute();
   const lists: [Participation, readonly PartyData[]][] = [
     ['organizer', data.organizer ? [data.organizer] : []],
     ['requiredAttendee', data.requiredAttendees],
@@ -332,6 +411,7 @@ function activityColumns(record: Extract<RecordData, { type: 'appointment' | 'ta
       timeZone: d.timeZone,
       recurrenceRule: d.recurrenceRule,
       recurrenceExdates: [...d.recurrenceExdates],
+      recurrenceExceptions: exceptionsToStore(d.recurrenceExceptions),
       status: d.status,
       state: appointmentState(d.status),
       priority: d.priority,
@@ -391,7 +471,7 @@ export async function createRecord(
     .execute();
   if (data.type === 'appointment') {
     authority.require('append', 'activity', null, 'link the appointment to its organizer and attendees');
-    await writeParties(db, id, data.data);
+    await writeParties(db, id, data.data, true);
   }
   return id;
 }
@@ -423,7 +503,7 @@ export async function updateRecord(
     .set({ ...activityColumns(record), updatedAt: now })
     .where('id', '=', loaded.id)
     .execute();
-  if (record.type === 'appointment') await writeParties(db, loaded.id, record.data);
+  if (record.type === 'appointment') await writeParties(db, loaded.id, record.data, false);
 }
 
 export async function deleteRecord(

@@ -1,8 +1,10 @@
 /**
  * Writes one batch of prepared messages in one transaction: the fencing check
- * first, then per message the owner's privilege checks, the records, the
- * ledger row and any item alert, and last the cursor move. Anything that
- * throws (a refusal, a lost lease, a crash) rolls the whole batch back.
+ * first, then the decisions for every message (privilege checks, dedupe,
+ * tracking, correlation against the batch's prefetched look-ups), item
+ * failures and their alerts, and last the records of the batch in a few
+ * multi-row statements together with the cursor move. Anything that throws (a
+ * refusal, a lost lease, a crash) rolls the whole batch back.
  */
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/schema.js';
@@ -10,24 +12,35 @@ import { raiseAlert } from '../../diagnostics/alerts.js';
 import { getEntry } from '../../diagnostics/render.js';
 import { recordPrivilege } from '../../security/catalogue.js';
 import { fence } from '../scheduler.js';
+import { BatchFinder } from './batch-finder.js';
 import { addStats, emptyStats, type PipelineContext, type PipelineStats } from './context.js';
 import { saveCursor } from './cursor.js';
 import { decideDedupe } from './dedupe.js';
-import { addToQueue, insertEmail } from './email-writer.js';
+import { BatchRecords, DedupeRaceError } from './email-writer.js';
 import type { FolderState } from './imap-source.js';
 import { itemOutcome } from './item-policy.js';
-import { activitiesByDedupeKey, ledgerStates, recordLedger, type LedgerState } from './ledger.js';
+import {
+  activitiesByDedupeKey,
+  ledgerStates,
+  recordLedger,
+  type LedgerEntry,
+  type LedgerState,
+} from './ledger.js';
 import { insertContact, shouldCreateContact } from './auto-contact.js';
 import { lookupCandidates } from './party-lookup.js';
 import { addressesOf, buildParties, type PartyDraft } from './parties.js';
 import { normalizeAddress, type PartyCandidate } from './party-resolution.js';
 import type { Prepared } from './prepare.js';
+import { EmailOwnerResolver } from './email-owner.js';
 import { decideTracking } from './tracking-decision.js';
 
 type Trx = Transaction<Database>;
 
 /** Where the messages are: the folder and its numbering. */
 export type Numbering = Pick<FolderState, 'folder' | 'uidValidity' | 'highestModseq'>;
+
+/** Attempts at a batch that lost dedupe races to other workers before giving up (the cycle then fails and retries). */
+const DEDUPE_RACE_ATTEMPTS = 3;
 
 /**
  * Writes a batch in one transaction; `lastUid` moves the cursor with it (null
@@ -41,13 +54,31 @@ export async function writeBatch(
   lastUid: number | null,
 ): Promise<void> {
   const emails = prepared.flatMap((item) => (item.kind === 'email' ? [item] : []));
-  // Mutable: a contact auto-created for one message resolves the same sender in later ones.
-  const candidates = new Map(
-    await lookupCandidates(
-      ctx.db,
-      emails.flatMap((item) => addressesOf(item.email)),
-    ),
+  const found = await lookupCandidates(
+    ctx.db,
+    emails.flatMap((item) => addressesOf(item.email)),
   );
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await writeOnce(ctx, numbering, prepared, counter, lastUid, new Map(found));
+      return;
+    } catch (error) {
+      // The other worker's email is committed now (the insert waited for it): deciding again links to it.
+      if (!(error instanceof DedupeRaceError) || attempt >= DEDUPE_RACE_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function writeOnce(
+  ctx: PipelineContext,
+  numbering: Numbering,
+  prepared: readonly Prepared[],
+  counter: { next(): number },
+  lastUid: number | null,
+  // Mutable: a contact auto-created for one message resolves the same sender in later ones.
+  candidates: Map<string, readonly PartyCandidate[]>,
+): Promise<void> {
+  const emails = prepared.flatMap((item) => (item.kind === 'email' ? [item] : []));
   const keys = prepared.flatMap((item) => (item.kind === 'pass' ? [] : [item.key]));
 
   // Counted per transaction and added to the cycle's counts only once it commits.
@@ -59,6 +90,15 @@ export async function writeBatch(
       trx,
       emails.map((item) => item.dedupeKey),
     );
+    const finder = await BatchFinder.prefetch(
+      trx,
+      emails.map((item) => item.email),
+      ctx.settings.correlation,
+    );
+    const records = new BatchRecords();
+    const owners = new EmailOwnerResolver(trx, ctx.authority.tree);
+    // Smart matching searches the database for recent emails, which must then include this batch's.
+    const flushEach = ctx.settings.correlation.enabled && ctx.settings.correlation.smartMatchingEnabled;
 
     for (const item of prepared) {
       if (item.kind === 'pass') {
@@ -71,10 +111,20 @@ export async function writeBatch(
       if (item.kind === 'failure') {
         await recordFailure(trx, ctx, numbering, item, previous, stats);
       } else {
-        await recordEmail(trx, ctx, numbering, item, previous, tracked, candidates, stats);
+        await recordEmail(
+          trx,
+          ctx,
+          numbering,
+          item,
+          previous,
+          { tracked, candidates, finder, records, owners },
+          stats,
+        );
+        if (flushEach) await records.flush(trx);
       }
       await ctx.hooks?.afterMessage?.({ uid: item.message.uid, written: counter.next() });
     }
+    await records.flush(trx);
     if (lastUid !== null) {
       await saveCursor(trx, ctx.mailbox.id, numbering.folder, {
         uidValidity: numbering.uidValidity,
@@ -86,16 +136,27 @@ export async function writeBatch(
   addStats(ctx.stats, stats);
 }
 
+/** What the messages of one batch share while it is decided. */
+interface BatchState {
+  /** dedupe key → activity, including the batch's own new emails */
+  readonly tracked: Map<string, string>;
+  readonly candidates: Map<string, readonly PartyCandidate[]>;
+  readonly finder: BatchFinder;
+  readonly records: BatchRecords;
+  /** who owns each new email (reference "email record owner" rule) */
+  readonly owners: EmailOwnerResolver;
+}
+
 async function recordEmail(
   trx: Trx,
   ctx: PipelineContext,
   numbering: Numbering,
   item: Extract<Prepared, { kind: 'email' }>,
   previous: LedgerState | undefined,
-  tracked: Map<string, string>,
-  candidates: Map<string, readonly PartyCandidate[]>,
+  batch: BatchState,
   stats: PipelineStats,
 ): Promise<void> {
+  const { tracked, candidates, finder, records, owners } = batch;
   const decision = decideDedupe({
     ledgerStatus: previous?.status ?? null,
     existingActivityId: tracked.get(item.dedupeKey) ?? null,
@@ -108,13 +169,13 @@ async function recordEmail(
     let parties = buildParties(item.email, candidates, ctx.owner.ownerId);
     const verdict = await decideTracking(
       trx,
-      { settings: ctx.settings, receiving: ctx.receiving, ownerId: ctx.owner.ownerId },
+      { settings: ctx.settings, receiving: ctx.receiving, ownerId: ctx.owner.ownerId, finder },
       item.email,
       parties,
       candidates,
     );
     if (!verdict.track) {
-      await recordNotTracked(trx, ctx, numbering, item, previous, verdict.entryId, verdict.reason);
+      records.addLedger(notTrackedEntry(ctx, numbering, item, previous, verdict.entryId, verdict.reason));
       stats.notTracked += 1;
       return;
     }
@@ -130,26 +191,37 @@ async function recordEmail(
     );
     requireQueue(ctx);
     parties = await autoCreateSender(trx, ctx, item.email.from, parties, candidates);
-    const written = await insertEmail(trx, {
+    const { owner } = await owners.ownerFor({
+      parties,
+      correlatedActivityId: verdict.correlation?.correlatedActivityId ?? null,
+      fallback: ctx.owner,
+    });
+    activityId = records.addEmail({
       email: item.email,
       dedupeKey: item.dedupeKey,
       receivedAt: item.message.receivedAt,
       parties,
       receivingMailboxId: ctx.mailbox.id,
-      owner: ctx.owner,
+      owner,
       attachmentLimitBytes: ctx.attachmentLimitBytes,
       correlation: verdict.correlation,
     });
-    activityId = written.activityId;
-    created = written.created;
-    // Later messages of this batch with the same key link to this activity.
+    created = true;
+    // Later messages of this batch with the same key link to this activity, and replies find it.
     tracked.set(item.dedupeKey, activityId);
+    finder.add({
+      id: activityId,
+      messageId: item.email.messageId,
+      conversationIndex: item.email.conversationIndex,
+      regardingType: verdict.correlation?.regardingType ?? null,
+      regardingId: verdict.correlation?.regardingId ?? null,
+    });
   } else {
     requireQueue(ctx);
     activityId = decision.activityId;
   }
-  if (ctx.queue !== null) await addToQueue(trx, ctx.queue, activityId);
-  await recordLedger(trx, {
+  if (ctx.queue !== null) records.addQueueItem(ctx.queue, activityId);
+  records.addLedger({
     mailboxId: ctx.mailbox.id,
     messageKey: item.key,
     folder: numbering.folder,
@@ -216,16 +288,15 @@ async function autoCreateSender(
 }
 
 /** A message the rules decided not to track: skipped for good, with its code (D1, D2, D4), no alert. */
-async function recordNotTracked(
-  trx: Trx,
+function notTrackedEntry(
   ctx: PipelineContext,
   numbering: Numbering,
   item: Extract<Prepared, { kind: 'email' }>,
   previous: LedgerState | undefined,
   entryId: 'D1' | 'D2' | 'D4',
   reason: string,
-): Promise<void> {
-  await recordLedger(trx, {
+): LedgerEntry {
+  return {
     mailboxId: ctx.mailbox.id,
     messageKey: item.key,
     folder: numbering.folder,
@@ -240,7 +311,7 @@ async function recordNotTracked(
     subject: item.email.subject,
     sizeBytes: item.message.size,
     receivedAt: item.message.receivedAt,
-  });
+  };
 }
 
 function requireQueue(ctx: PipelineContext): void {

@@ -4,7 +4,12 @@
  * 1. Judge the mailbox with the same preconditions as Test & Enable (active,
  *    profile, address, approval, owner roles and privileges, credentials).
  *    A problem raises its catalogue alert and fails the cycle.
- * 2. Connect, open INBOX read-only, and run the pipeline (pipeline.ts).
+ * 2. Connect (IMAP or POP3, as the profile says) and run the pipeline
+ *    (pipeline.ts) on each configured folder (INBOX by default; a POP3
+ *    maildrop is one folder), opened read-only; then the server actions the
+ *    admin configured (server-actions.ts: delete after processing, move
+ *    failed items). A folder that cannot be opened does not keep the others
+ *    from being read; the cycle then fails with its alert.
  * 3. Success: resolve the open incoming alerts, status Success, reset the
  *    failure count, schedule the next poll. Failure: raise the alert (repeats
  *    fold into the open one), then by failure class: transient → keep the
@@ -41,22 +46,38 @@ import type { SchedulePolicy } from '../due-time.js';
 import { LeaseLostError, type Lease } from '../scheduler.js';
 import type { IncomingSettings } from './context.js';
 import type { QueueRef } from './email-writer.js';
+import { incomingFolderList } from './folders.js';
 import { openImapSource, type IncomingSource } from './imap-source.js';
 import { sizeLimitKb } from './item-policy.js';
 import { OwnerAuthority, OwnerDeniedError, denialAlert } from './owner-authority.js';
-import { emptyStats, syncFolder, type PipelineHooks, type PipelineStats } from './pipeline.js';
+import {
+  emptyStats,
+  syncFolder,
+  type PipelineContext,
+  type PipelineHooks,
+  type PipelineStats,
+} from './pipeline.js';
+import { openPop3Source, POP3_FOLDER, type Pop3SourceOptions } from './pop3-source.js';
+import { applyServerActions, serverActionSettings, type MailboxKind } from './server-actions.js';
 import type { Acceptor } from './tracking-filter.js';
 import { effectiveWatermark } from './watermark.js';
+import { trackedSession } from '../../observability/metrics.js';
 
 export interface IncomingDependencies {
   readonly db: Db;
   readonly secrets: SecretBox;
   readonly trust: TlsTrust;
   readonly logger?: Logger | undefined;
-  /** how a folder is opened; IMAP by default (tests may substitute) */
+  /** how an IMAP folder is opened (tests may substitute) */
   readonly openSource?:
-    | ((endpoint: Parameters<typeof openImapSource>[0], credentials: Credentials) => Promise<IncomingSource>)
+    | ((
+        endpoint: Parameters<typeof openImapSource>[0],
+        credentials: Credentials,
+        folder?: string,
+      ) => Promise<IncomingSource>)
     | undefined;
+  /** how a POP3 maildrop is opened (tests may substitute) */
+  readonly openPop3Source?: ((options: Pop3SourceOptions) => Promise<IncomingSource>) | undefined;
   readonly policy?: SchedulePolicy | undefined;
   readonly random?: (() => number) | undefined;
   /** how long a claim lasts without renewal; renewed every third of it */
@@ -108,7 +129,7 @@ export async function runIncomingCycle(
     if (problem) {
       return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
     }
-    const result = await receive(deps, lease, context, {
+    const result = await receive(deps, lease, context, logger, {
       startedAt,
       stats,
       shouldStop: () => renewal.lost() || (options.shouldStop?.() ?? false),
@@ -135,11 +156,12 @@ export async function runIncomingCycle(
   }
 }
 
-/** Connects and runs the pipeline; the counts land in `stats` as batches commit. */
+/** Connects and runs the pipeline on each folder; the counts land in `stats` as batches commit. */
 async function receive(
   deps: IncomingDependencies,
   lease: Lease,
   context: MailboxContext,
+  logger: Logger | undefined,
   run: { startedAt: Date; stats: PipelineStats; shouldStop: () => boolean },
 ): Promise<{ active: boolean; interrupted: boolean }> {
   const { mailbox, profile, organization, facts } = context;
@@ -147,39 +169,91 @@ async function receive(
   const credentials = channelCredentials('incoming', profile, mailbox, deps.secrets);
   const endpoint = emailEndpoint('incoming', profile, deps.trust);
   if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a host');
-  const queue = await queueOf(deps.db, mailbox);
-  const receiving = await receivingOf(deps.db, mailbox);
-  const source = await (deps.openSource ?? openImapSource)(endpoint, credentials);
-  try {
-    const result = await syncFolder(source, {
-      db: deps.db,
-      lease,
-      leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
-      mailbox: ownedRef(mailbox),
-      profile: ownedRef(profile),
-      authority: new OwnerAuthority(facts.owner, facts.tree),
-      owner: {
-        ownerId: mailbox.ownerId,
-        ownerType: mailbox.ownerType,
-        businessUnitId: facts.owner.businessUnitId,
-      },
-      queue,
-      receiving,
-      forwardMailbox: mailbox.isForwardMailbox || mailbox.incomingMethod === 'forwardMailbox',
-      settings: incomingSettings(organization),
-      watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
-      sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),
-      attachmentLimitBytes: organization.maxAttachmentSizeKb * 1024,
-      batchMessages: deps.batchMessages ?? DEFAULT_BATCH_MESSAGES,
-      batchBytes: deps.batchBytes ?? DEFAULT_BATCH_BYTES,
-      retriesPerCycle: RETRIES_PER_CYCLE,
-      hooks: deps.hooks,
-      ...run,
-    });
-    return { active: result.active, interrupted: result.interrupted };
-  } finally {
-    await source.close();
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const pop3 = profile.serverType === 'pop3-smtp';
+  const forwardMailbox = mailbox.isForwardMailbox || mailbox.incomingMethod === 'forwardMailbox';
+  const pipeline: PipelineContext = {
+    db: deps.db,
+    lease,
+    leaseMs,
+    mailbox: ownedRef(mailbox),
+    profile: ownedRef(profile),
+    authority: new OwnerAuthority(facts.owner, facts.tree),
+    owner: {
+      ownerId: mailbox.ownerId,
+      ownerType: mailbox.ownerType,
+      businessUnitId: facts.owner.businessUnitId,
+    },
+    queue: await queueOf(deps.db, mailbox),
+    receiving: await receivingOf(deps.db, mailbox),
+    forwardMailbox,
+    settings: incomingSettings(organization),
+    watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
+    sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),
+    attachmentLimitBytes: organization.maxAttachmentSizeKb * 1024,
+    batchMessages: deps.batchMessages ?? DEFAULT_BATCH_MESSAGES,
+    batchBytes: deps.batchBytes ?? DEFAULT_BATCH_BYTES,
+    retriesPerCycle: RETRIES_PER_CYCLE,
+    hooks: deps.hooks,
+    ...run,
+  };
+  const kind: MailboxKind = forwardMailbox ? 'forward' : (mailbox.regardingType ?? 'other');
+  const actions = serverActionSettings({
+    mailboxKind: kind,
+    deleteEmailsAfterProcessing: mailbox.deleteEmailsAfterProcessing,
+    moveFailedItemsFolder: profile.moveFailedItemsFolder,
+  });
+  const open = (folder: string): Promise<IncomingSource> =>
+    pop3
+      ? (deps.openPop3Source ?? openPop3Source)({
+          endpoint,
+          credentials,
+          db: deps.db,
+          mailboxId: mailbox.id,
+          lease,
+          leaseMs,
+        })
+      : (deps.openSource ?? openImapSource)(endpoint, credentials, folder);
+
+  let active = false;
+  let folderFailure: unknown;
+  for (const folder of pop3 ? [POP3_FOLDER] : incomingFolderList(mailbox.incomingFolders)) {
+    if (run.shouldStop()) return { active: true, interrupted: true };
+    let source: IncomingSource;
+    try {
+      source = trackedSession(profile.id, pop3 ? 'pop3' : 'imap', await open(folder));
+    } catch (error) {
+      // The server refused this folder (it does not exist, say): the other folders are still read.
+      if (!isFolderRefusal(error)) throw error;
+      logger?.warn({ folder, err: error }, 'incoming folder could not be opened');
+      folderFailure ??= error;
+      continue;
+    }
+    try {
+      const result = await syncFolder(source, pipeline);
+      active ||= result.active;
+      if (result.interrupted) return { active: true, interrupted: true };
+      await applyServerActions(
+        source,
+        { db: deps.db, lease, leaseMs, mailboxId: mailbox.id, logger },
+        actions,
+      );
+    } finally {
+      await source.close();
+    }
   }
+  if (folderFailure !== undefined) throw folderFailure;
+  return { active, interrupted: false };
+}
+
+/** A refusal to open one folder, as opposed to a server or connection that fails for all of them. */
+function isFolderRefusal(error: unknown): boolean {
+  return (
+    error instanceof ConnectorFailure &&
+    error.details.stage === 'open' &&
+    error.details.protocol === 'imap' &&
+    error.details.errorCode === undefined
+  );
 }
 
 async function queueOf(db: Db, mailbox: Row<'mailboxes'>): Promise<QueueRef | null> {
@@ -293,7 +367,6 @@ async function succeed(
         .execute();
     },
   });
-  deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'incoming cycle done');
   return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
 }
 
@@ -316,15 +389,6 @@ async function fail(
     }),
     limitAlertDiagnosis: true,
   });
-  deps.logger?.info(
-    {
-      mailboxId: context.mailbox.id,
-      code: recorded.code,
-      failures: recorded.consecutiveFailures,
-      disabled: recorded.disabled,
-    },
-    'incoming cycle failed',
-  );
   return {
     mailboxId: context.mailbox.id,
     outcome: 'failure',

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LedgerStatus } from '../../db/schema.js';
+import { getEntry } from '../../diagnostics/render.js';
 
 /** `<id@host>`, from a header value with or without angle brackets, comments or folding. */
 export function normalizeMessageId(value: string | null | undefined): string | null {
@@ -76,4 +77,33 @@ export function decideDedupe(facts: DedupeFacts): DedupeDecision {
   if (facts.ledgerStatus !== null && facts.ledgerStatus !== 'failed') return { action: 'skip' };
   if (facts.existingActivityId !== null) return { action: 'associate', activityId: facts.existingActivityId };
   return { action: 'create' };
+}
+
+export interface ItemNote {
+  readonly code: string;
+  readonly reason: string;
+}
+
+/**
+ * The reference records a message whose email is already tracked as the item
+ * result `Duplicate` (catalogue D3). Mailroom still links the mailbox to the
+ * existing activity (and adds it to the mailbox's queue), so the ledger row
+ * stays `processed`, with its activity, and carries the code and reason too:
+ * the items API shows why no activity was created. A message that created
+ * its activity has no note.
+ */
+export function duplicateNote(entry: {
+  readonly status: LedgerStatus;
+  readonly activityId?: string | null | undefined;
+  readonly createdActivity?: boolean | undefined;
+  readonly dedupeKey?: string | null | undefined;
+}): ItemNote | null {
+  if (entry.status !== 'processed' || !entry.activityId || entry.createdActivity === true) return null;
+  const byContent = entry.dedupeKey?.startsWith('fp:') ?? false;
+  return {
+    code: getEntry('D3').code,
+    reason: byContent
+      ? 'an email with the same content (and no Message-ID) is already tracked; this mailbox was linked to it'
+      : 'an email with the same Message-ID is already tracked; this mailbox was linked to it',
+  };
 }

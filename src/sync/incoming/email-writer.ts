@@ -1,16 +1,21 @@
 /**
- * Writes the records one incoming email produces: the email activity with its
- * parties and attachments, and the queue item of a queue mailbox. Runs inside
- * the batch transaction; the caller has passed the owner's privilege checks.
+ * Writes the records incoming emails produce: the email activity with its
+ * parties and attachments, the queue item of a queue mailbox, and the ledger
+ * row of each message. Rows are collected while the batch is decided and
+ * written with one multi-row INSERT per table when the batch is flushed, a
+ * handful of statements per batch rather than several per message. Runs
+ * inside the batch transaction; the caller has passed the owner's privilege
+ * checks.
  */
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
-import type { OwnerType } from '../../db/schema.js';
+import type { NewRow, OwnerType } from '../../db/schema.js';
 import type { Correlation } from './correlation.js';
+import { ledgerCodes, type LedgerEntry } from './ledger.js';
 import type { ParsedEmail } from './parse.js';
 import type { PartyDraft } from './parties.js';
 
-type Writer = Pick<Db, 'insertInto' | 'selectFrom'>;
+type Writer = Pick<Db, 'insertInto'>;
 
 export interface OwnerColumns {
   readonly ownerId: string;
@@ -31,23 +36,35 @@ export interface NewEmail {
   readonly correlation?: Correlation | null | undefined;
 }
 
-export interface WrittenEmail {
-  readonly activityId: string;
-  /** false when another mailbox created the same email first (same dedupe key) */
-  readonly created: boolean;
+export interface QueueRef extends OwnerColumns {
+  readonly id: string;
 }
 
 /**
- * Creates the email activity, or finds the one another mailbox created for the
- * same email meanwhile: the unique dedupe key decides, so two workers racing
- * on one email end with one activity.
+ * Another worker created an email of this batch (same dedupe key) between the
+ * batch's look-up and its insert. The batch is rolled back and decided again,
+ * when that email is visible and gets linked instead of created.
  */
-export async function insertEmail(trx: Writer, input: NewEmail): Promise<WrittenEmail> {
+export class DedupeRaceError extends Error {
+  constructor(readonly dedupeKeys: readonly string[]) {
+    super(`another worker created ${dedupeKeys.length} of these emails meanwhile`);
+    this.name = 'DedupeRaceError';
+  }
+}
+
+/** The rows of one new email. Pure. */
+export function emailRows(
+  id: string,
+  input: NewEmail,
+): {
+  activity: NewRow<'activities'>;
+  parties: NewRow<'activityParties'>[];
+  attachments: NewRow<'attachments'>[];
+} {
   const { email } = input;
-  const id = newId();
-  const inserted = await trx
-    .insertInto('activities')
-    .values({
+  const limit = input.attachmentLimitBytes;
+  return {
+    activity: {
       id,
       activityType: 'email',
       subject: email.subject,
@@ -71,66 +88,153 @@ export async function insertEmail(trx: Writer, input: NewEmail): Promise<Written
       receivedAt: input.receivedAt,
       dedupeKey: input.dedupeKey,
       ...input.owner,
-    })
-    .onConflict((conflict) => conflict.column('dedupeKey').where('dedupeKey', 'is not', null).doNothing())
-    .returning('id')
-    .executeTakeFirst();
-  if (!inserted) {
-    const existing = await trx
-      .selectFrom('activities')
-      .select('id')
-      .where('dedupeKey', '=', input.dedupeKey)
-      .executeTakeFirstOrThrow();
-    return { activityId: existing.id, created: false };
-  }
-  if (input.parties.length > 0) {
-    await trx
-      .insertInto('activityParties')
-      .values(input.parties.map((party) => ({ id: newId(), activityId: id, ...party })))
-      .execute();
-  }
-  if (email.attachments.length > 0) {
-    const limit = input.attachmentLimitBytes;
-    await trx
-      .insertInto('attachments')
-      .values(
-        email.attachments.map((attachment) => ({
-          id: newId(),
-          activityId: id,
-          fileName: attachment.fileName,
-          mimeType: attachment.mimeType,
-          sizeBytes: attachment.content.length,
-          contentId: attachment.contentId,
-          isInline: attachment.isInline,
-          // Over the organization's limit: the email still lists the file, without its bytes.
-          content: limit > 0 && attachment.content.length > limit ? null : attachment.content,
-        })),
-      )
-      .execute();
-  }
-  return { activityId: id, created: true };
+    },
+    parties: input.parties.map((party) => ({ id: newId(), activityId: id, ...party })),
+    attachments: email.attachments.map((attachment) => {
+      // Over the organization's limit: the email still lists the file, without its bytes.
+      const kept = !(limit > 0 && attachment.sizeBytes > limit);
+      return {
+        id: newId(),
+        activityId: id,
+        fileName: attachment.fileName,
+        mimeType: attachment.mimeType,
+        sizeBytes: attachment.sizeBytes,
+        contentId: attachment.contentId,
+        isInline: attachment.isInline,
+        content: kept ? attachment.content : null,
+        contentTransferEncoding: kept ? attachment.transferEncoding : null,
+      };
+    }),
+  };
 }
 
-export interface QueueRef extends OwnerColumns {
-  readonly id: string;
+/** The ledger row of one message (a retried item's row is updated). Pure. */
+export function ledgerRow(entry: LedgerEntry, now: Date): NewRow<'messageLedger'> {
+  return {
+    id: newId(),
+    mailboxId: entry.mailboxId,
+    messageKey: entry.messageKey,
+    folder: entry.folder,
+    uidValidity: entry.uidValidity,
+    uid: entry.uid,
+    messageId: entry.messageId ?? null,
+    dedupeKey: entry.dedupeKey ?? null,
+    activityId: entry.activityId ?? null,
+    createdActivity: entry.createdActivity ?? false,
+    status: entry.status,
+    attempts: entry.attempts,
+    // The Duplicate note of a message linked to an email tracked before comes from the ledger module.
+    ...ledgerCodes(entry),
+    subject: entry.subject ?? null,
+    sizeBytes: entry.sizeBytes ?? null,
+    receivedAt: entry.receivedAt ?? null,
+    lastAttemptAt: now,
+    processedAt: entry.status === 'processed' ? now : null,
+  };
 }
 
-/** Adds the email to the queue once; a second delivery of it changes nothing. */
-export async function addToQueue(
-  trx: Pick<Db, 'insertInto'>,
-  queue: QueueRef,
-  activityId: string,
-): Promise<void> {
-  await trx
-    .insertInto('queueItems')
-    .values({
+/** PostgreSQL takes at most 65,535 parameters per statement. */
+const MAX_PARAMETERS = 60_000;
+
+function slices<T extends object>(rows: readonly T[]): T[][] {
+  if (rows.length === 0) return [];
+  const perRow = Math.max(1, Object.keys(rows[0]!).length);
+  const size = Math.max(1, Math.floor(MAX_PARAMETERS / perRow));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
+}
+
+/** The rows of a batch, written together. */
+export class BatchRecords {
+  private activities: NewRow<'activities'>[] = [];
+  private parties: NewRow<'activityParties'>[] = [];
+  private attachments: NewRow<'attachments'>[] = [];
+  private queueItems = new Map<string, NewRow<'queueItems'>>();
+  private ledger = new Map<string, NewRow<'messageLedger'>>();
+
+  /** Adds a new email; returns the id its activity will have. */
+  addEmail(input: NewEmail): string {
+    const id = newId();
+    const rows = emailRows(id, input);
+    this.activities.push(rows.activity);
+    this.parties.push(...rows.parties);
+    this.attachments.push(...rows.attachments);
+    return id;
+  }
+
+  /** The email joins the queue once; a second delivery of it changes nothing. */
+  addQueueItem(queue: QueueRef, activityId: string): void {
+    this.queueItems.set(`${queue.id}:${activityId}`, {
       id: newId(),
       queueId: queue.id,
       activityId,
       ownerId: queue.ownerId,
       ownerType: queue.ownerType,
       businessUnitId: queue.businessUnitId,
-    })
-    .onConflict((conflict) => conflict.columns(['queueId', 'activityId']).doNothing())
-    .execute();
+    });
+  }
+
+  addLedger(entry: LedgerEntry): void {
+    this.ledger.set(entry.messageKey, ledgerRow(entry, new Date()));
+  }
+
+  /** Writes everything collected and starts over. Throws DedupeRaceError when another worker won an email. */
+  async flush(trx: Writer): Promise<void> {
+    const { activities, parties, attachments } = this;
+    const queueItems = [...this.queueItems.values()];
+    const ledger = [...this.ledger.values()];
+    this.activities = [];
+    this.parties = [];
+    this.attachments = [];
+    this.queueItems.clear();
+    this.ledger.clear();
+
+    for (const rows of slices(activities)) {
+      const inserted = await trx
+        .insertInto('activities')
+        .values(rows)
+        .onConflict((conflict) => conflict.column('dedupeKey').where('dedupeKey', 'is not', null).doNothing())
+        .returning('id')
+        .execute();
+      if (inserted.length !== rows.length) {
+        const written = new Set(inserted.map((row) => row.id));
+        throw new DedupeRaceError(
+          rows.filter((row) => !written.has(row.id)).map((row) => String(row.dedupeKey)),
+        );
+      }
+    }
+    for (const rows of slices(parties)) await trx.insertInto('activityParties').values(rows).execute();
+    for (const rows of slices(attachments)) await trx.insertInto('attachments').values(rows).execute();
+    for (const rows of slices(queueItems)) {
+      await trx
+        .insertInto('queueItems')
+        .values(rows)
+        .onConflict((conflict) => conflict.columns(['queueId', 'activityId']).doNothing())
+        .execute();
+    }
+    for (const rows of slices(ledger)) {
+      await trx
+        .insertInto('messageLedger')
+        .values(rows)
+        .onConflict((conflict) =>
+          conflict.columns(['mailboxId', 'messageKey']).doUpdateSet((eb) => ({
+            status: eb.ref('excluded.status'),
+            attempts: eb.ref('excluded.attempts'),
+            messageId: eb.ref('excluded.messageId'),
+            dedupeKey: eb.ref('excluded.dedupeKey'),
+            activityId: eb.ref('excluded.activityId'),
+            createdActivity: eb.ref('excluded.createdActivity'),
+            lastErrorCode: eb.ref('excluded.lastErrorCode'),
+            lastErrorReason: eb.ref('excluded.lastErrorReason'),
+            subject: eb.ref('excluded.subject'),
+            sizeBytes: eb.ref('excluded.sizeBytes'),
+            lastAttemptAt: eb.ref('excluded.lastAttemptAt'),
+            processedAt: eb.ref('excluded.processedAt'),
+            updatedAt: eb.ref('excluded.lastAttemptAt'),
+          })),
+        )
+        .execute();
+    }
+  }
 }

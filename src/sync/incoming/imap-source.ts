@@ -11,6 +11,9 @@
  *   to a few hundred messages per call (larger sets are slower, see DESIGN.md).
  * - Every failure leaves as a `ConnectorFailure`, classified like the
  *   connectors' (one mapping of imapflow errors for probe and sync).
+ * - Only the server actions an admin configured (server-actions.ts: delete
+ *   after processing, move failed items) reopen the folder read-write, after
+ *   checking that its numbering is still the one the ledger knows.
  */
 import { ImapFlow, type FetchMessageObject } from 'imapflow';
 import { imapFailure, type ImapProgress } from '../../connectors/imap/failure.js';
@@ -43,7 +46,7 @@ export interface MessageHeadline {
   readonly messageId: string | null;
 }
 
-/** A folder of a mailbox, opened for reading. POP3 will offer the same. */
+/** A folder of a mailbox (or a POP3 maildrop), opened for reading. */
 export interface IncomingSource {
   /** the folder opened (read-only) and its numbering */
   readonly state: FolderState;
@@ -53,7 +56,31 @@ export interface IncomingSource {
   fetch(uids: readonly number[]): Promise<FetchedMessage[]>;
   /** subject and Message-ID without the body, for messages that are not downloaded */
   headlines(uids: readonly number[]): Promise<MessageHeadline[]>;
+  /**
+   * Removes these messages from the server for good (delete after
+   * processing); resolves with the UIDs no longer in the folder afterwards.
+   * POP3 commits deletions only by ending the session, so this is the last
+   * call a source gets before `close`.
+   */
+  remove?(uids: readonly number[]): Promise<number[]>;
+  /**
+   * Moves these messages to `folder`, creating it when missing; resolves with
+   * the UIDs no longer in this folder afterwards and those actually moved.
+   */
+  move?(uids: readonly number[], folder: string): Promise<MoveResult>;
   close(): Promise<void>;
+}
+
+export interface MoveResult {
+  /** no longer in the source folder (moved now, or gone before) */
+  readonly gone: number[];
+  /** moved by this call */
+  readonly moved: number[];
+}
+
+/** The server renumbered the folder since it was opened: UIDs from the ledger name other messages now. */
+export class FolderRenumberedError extends Error {
+  override readonly name = 'FolderRenumberedError';
 }
 
 /** "1:3,5,8:9" for [1,2,3,5,8,9]: short commands however many UIDs. */
@@ -76,6 +103,8 @@ function receivedAt(value: FetchMessageObject['internalDate']): Date | null {
 }
 
 class ImapSource implements IncomingSource {
+  private readWrite = false;
+
   constructor(
     private readonly client: ImapFlow,
     private readonly endpoint: ServerEndpoint,
@@ -131,6 +160,38 @@ class ImapSource implements IncomingSource {
     }));
   }
 
+  async remove(uids: readonly number[]): Promise<number[]> {
+    if (uids.length === 0) return [];
+    await this.writable();
+    // imapflow sets \Deleted and expunges (UID EXPUNGE with UIDPLUS, so only these messages go).
+    const done = await this.run(() => this.client.messageDelete(uidSet(uids), { uid: true }));
+    if (!done) throw new Error(`the server refused to delete messages from ${this.state.folder}`);
+    return [...uids];
+  }
+
+  async move(uids: readonly number[], folder: string): Promise<MoveResult> {
+    if (uids.length === 0) return { gone: [], moved: [] };
+    await this.run(() => this.client.mailboxCreate(folder));
+    await this.writable();
+    const result = await this.run(() => this.client.messageMove(uidSet(uids), folder, { uid: true }));
+    if (result === false) throw new Error(`the server refused to move messages to ${folder}`);
+    // With UIDPLUS the server says which messages it moved; the others were no longer in the folder.
+    const moved = result.uidMap ? uids.filter((uid) => result.uidMap!.has(uid)) : [...uids];
+    return { gone: [...uids], moved };
+  }
+
+  /** Reopens the folder read-write (SELECT), refusing when its UIDVALIDITY changed meanwhile. */
+  private async writable(): Promise<void> {
+    if (this.readWrite) return;
+    const opened = await this.run(() => this.client.mailboxOpen(this.state.folder, { readOnly: false }));
+    if (Number(opened.uidValidity) !== this.state.uidValidity) {
+      throw new FolderRenumberedError(
+        `${this.state.folder} was renumbered (UIDVALIDITY ${this.state.uidValidity} → ${opened.uidValidity})`,
+      );
+    }
+    this.readWrite = true;
+  }
+
   async close(): Promise<void> {
     try {
       await this.client.logout();
@@ -143,12 +204,22 @@ class ImapSource implements IncomingSource {
 
   private async run<T>(command: () => Promise<T>): Promise<T> {
     this.progress.stage = 'read';
+    let result: T;
     try {
-      return await command();
+      result = await command();
     } catch (error) {
       this.client.close();
       throw imapFailure(error, this.progress, this.endpoint);
     }
+    // imapflow answers a FETCH on a connection the server has closed (BYE, a kick, a drop between two
+    // commands) with no rows instead of an error. Taken at its word, every message of the batch would
+    // look expunged and the cursor would move past them: the session must still be there.
+    if (!this.client.usable || !this.client.mailbox) {
+      this.client.close();
+      const dropped = Object.assign(new Error('the server closed the connection'), { code: 'NoConnection' });
+      throw imapFailure(dropped, this.progress, this.endpoint);
+    }
+    return result;
   }
 }
 

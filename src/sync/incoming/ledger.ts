@@ -8,6 +8,7 @@
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
 import type { LedgerStatus } from '../../db/schema.js';
+import { duplicateNote } from './dedupe.js';
 
 type Reader = Pick<Db, 'selectFrom'>;
 
@@ -65,6 +66,22 @@ export interface LedgerEntry {
   readonly receivedAt?: Date | null;
 }
 
+/**
+ * The code and reason a ledger row carries: the caller's, or for a message
+ * linked to an email tracked before, the `Duplicate` note (dedupe.ts). Every
+ * writer of ledger rows takes them from here.
+ */
+export function ledgerCodes(entry: LedgerEntry): {
+  lastErrorCode: string | null;
+  lastErrorReason: string | null;
+} {
+  const note = entry.errorCode ? null : duplicateNote(entry);
+  return {
+    lastErrorCode: entry.errorCode ?? note?.code ?? null,
+    lastErrorReason: entry.errorReason ?? note?.reason ?? null,
+  };
+}
+
 /** Inserts or updates the row of one message (a retried item updates its row). */
 export async function recordLedger(trx: Pick<Db, 'insertInto'>, entry: LedgerEntry): Promise<void> {
   const now = new Date();
@@ -84,8 +101,7 @@ export async function recordLedger(trx: Pick<Db, 'insertInto'>, entry: LedgerEnt
       createdActivity: entry.createdActivity ?? false,
       status: entry.status,
       attempts: entry.attempts,
-      lastErrorCode: entry.errorCode ?? null,
-      lastErrorReason: entry.errorReason ?? null,
+      ...ledgerCodes(entry),
       subject: entry.subject ?? null,
       sizeBytes: entry.sizeBytes ?? null,
       receivedAt: entry.receivedAt ?? null,

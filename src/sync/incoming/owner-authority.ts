@@ -33,7 +33,7 @@ export class OwnerDeniedError extends Error {
 export class OwnerAuthority {
   constructor(
     readonly owner: Principal,
-    private readonly tree: BusinessUnitTree,
+    readonly tree: BusinessUnitTree,
   ) {}
 
   require(privilege: Privilege, record: RecordOwnership, action: string): void {

@@ -3,10 +3,17 @@
  * (chosen over mailparser for its text/HTML parsing speed, see DESIGN.md
  * "Measured facts"). Everything that reaches the database is cleaned here:
  * PostgreSQL text cannot hold NUL characters, which broken mail does contain.
+ *
+ * Decoding attachment bytes is most of the cost of a full parse, so encoded
+ * attachment bodies are held back (mime-scan.ts): the parser reads the rest,
+ * and those bodies are stored as they came, decoded only when read
+ * (records/attachment-content.ts).
  */
+import { randomBytes } from 'node:crypto';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { normalizeConversationIndex } from './correlation.js';
 import { messageIdList, normalizeMessageId } from './dedupe.js';
+import { base64DecodedSize, holdableParts, scanMime, type ScannedPart } from './mime-scan.js';
 import { isUsableAddress } from './party-resolution.js';
 
 export interface AddressEntry {
@@ -19,7 +26,12 @@ export interface ParsedAttachment {
   readonly mimeType: string;
   readonly contentId: string | null;
   readonly isInline: boolean;
+  /** the bytes as stored: decoded, or still in their transfer encoding when `transferEncoding` says so */
   readonly content: Buffer;
+  /** 'base64': `content` is the part's body as it came, decoded on read (records/attachment-content.ts) */
+  readonly transferEncoding: 'base64' | null;
+  /** the decoded size */
+  readonly sizeBytes: number;
 }
 
 export interface ParsedEmail {
@@ -89,7 +101,19 @@ function toBuffer(content: Attachment['content']): Buffer {
   return Buffer.from(content.buffer, content.byteOffset, content.byteLength);
 }
 
-function attachment(part: Attachment, index: number): ParsedAttachment {
+/** The stored form of an attachment: decoded by the parser, or held back as it came. */
+type AttachmentBytes = Pick<ParsedAttachment, 'content' | 'transferEncoding' | 'sizeBytes'>;
+
+function decodedBytes(part: Attachment): AttachmentBytes {
+  const content = toBuffer(part.content);
+  return { content, transferEncoding: null, sizeBytes: content.length };
+}
+
+function attachment(
+  part: Attachment,
+  index: number,
+  bytes: AttachmentBytes = decodedBytes(part),
+): ParsedAttachment {
   const extension = part.mimeType.split('/')[1]?.replace(/[^a-z0-9]/gi, '') || 'bin';
   return {
     fileName:
@@ -99,7 +123,7 @@ function attachment(part: Attachment, index: number): ParsedAttachment {
     mimeType: part.mimeType.slice(0, 255) || 'application/octet-stream',
     contentId: part.contentId ? clean(part.contentId).slice(0, 255) : null,
     isInline: part.disposition === 'inline' || part.related === true,
-    content: toBuffer(part.content),
+    ...bytes,
   };
 }
 
@@ -109,7 +133,10 @@ function sentAt(date: string | undefined): Date | null {
   return Number.isNaN(parsed.getTime()) ? null : parsed;
 }
 
-export function fromPostalMime(parsed: Email): ParsedEmail {
+export function fromPostalMime(
+  parsed: Email,
+  heldBytes: (part: Attachment) => AttachmentBytes | undefined = () => undefined,
+): ParsedEmail {
   const from = addresses(parsed.from).find((entry) => isUsableAddress(entry.address)) ?? null;
   return {
     messageId: normalizeMessageId(parsed.messageId),
@@ -128,7 +155,7 @@ export function fromPostalMime(parsed: Email): ParsedEmail {
     sentAt: sentAt(parsed.date),
     text: cleanOrNull(parsed.text),
     html: cleanOrNull(parsed.html),
-    attachments: parsed.attachments.map(attachment),
+    attachments: parsed.attachments.map((part, index) => attachment(part, index, heldBytes(part))),
   };
 }
 
@@ -141,13 +168,33 @@ export async function parseEmail(
   raw: Buffer,
   options: { readonly rfc822Attachments?: boolean } = {},
 ): Promise<ParseOutcome> {
-  let parsed: Email;
+  const parserOptions = options.rfc822Attachments ? { forceRfc822Attachments: true } : {};
+  const held = holdableParts(scanMime(raw));
+  if (held.length > 0) {
+    const outcome = await parseHoldingBack(raw, held, parserOptions);
+    if (outcome !== null) return outcome;
+  }
+  return parseWhole(raw, parserOptions);
+}
+
+interface ParserOptions {
+  readonly forceRfc822Attachments?: boolean;
+}
+
+async function runParser(raw: Buffer, parserOptions: ParserOptions): Promise<Email | string> {
   try {
     // A forward mailbox needs attached emails as attachments (raw bytes), not merged into the body.
-    parsed = await PostalMime.parse(raw, options.rfc822Attachments ? { forceRfc822Attachments: true } : {});
+    return await PostalMime.parse(raw, parserOptions);
   } catch (error) {
-    return { ok: false, error: clean(error instanceof Error ? error.message : String(error)).slice(0, 300) };
+    return clean(error instanceof Error ? error.message : String(error)).slice(0, 300);
   }
+}
+
+function outcomeOf(
+  parsed: Email | string,
+  held?: (part: Attachment) => AttachmentBytes | undefined,
+): ParseOutcome {
+  if (typeof parsed === 'string') return { ok: false, error: parsed };
   // Servers prepend trace headers (Received, Delivered-To) to anything they
   // store, so "has headers" proves nothing; an email has at least one of these.
   if (!parsed.headers.some((header) => EMAIL_HEADERS.has(header.key))) {
@@ -156,5 +203,62 @@ export async function parseEmail(
       error: 'it has none of the headers of an email (From, To, Date, Subject, Message-ID)',
     };
   }
-  return { ok: true, email: fromPostalMime(parsed) };
+  return { ok: true, email: fromPostalMime(parsed, held) };
+}
+
+/** The plain way: the parser reads everything, attachments decoded. */
+async function parseWhole(raw: Buffer, parserOptions: ParserOptions): Promise<ParseOutcome> {
+  return outcomeOf(await runParser(raw, parserOptions));
+}
+
+/**
+ * The fast way for messages with encoded attachments: the parser sees the
+ * message with each such body replaced by a short marker, and the bodies are
+ * kept as they came. The markers carry a random nonce, so a message cannot
+ * forge one; unless the parser reports every marker exactly once as an
+ * attachment, the message is parsed whole instead (null).
+ */
+async function parseHoldingBack(
+  raw: Buffer,
+  held: readonly ScannedPart[],
+  parserOptions: ParserOptions,
+): Promise<ParseOutcome | null> {
+  const nonce = randomBytes(8).toString('hex');
+  const prefix = `mailroom-held:${nonce}:`;
+  const pieces: Buffer[] = [];
+  let position = 0;
+  held.forEach((part, index) => {
+    pieces.push(raw.subarray(position, part.bodyStart));
+    pieces.push(Buffer.from(Buffer.from(`${prefix}${index}`, 'latin1').toString('base64'), 'latin1'));
+    position = part.bodyEnd;
+  });
+  pieces.push(raw.subarray(position));
+  const parsed = await runParser(Buffer.concat(pieces), parserOptions);
+  if (typeof parsed === 'string') return null;
+
+  const seen = new Set<number>();
+  let forged = false;
+  const heldIndex = (part: Attachment): number | undefined => {
+    const content = toBuffer(part.content);
+    if (content.length > prefix.length + 6) return undefined;
+    const text = content.toString('latin1');
+    if (!text.startsWith(prefix)) return undefined;
+    const index = Number(text.slice(prefix.length));
+    return Number.isInteger(index) && index >= 0 && index < held.length ? index : undefined;
+  };
+  for (const part of parsed.attachments) {
+    const index = heldIndex(part);
+    if (index === undefined) continue;
+    if (seen.has(index)) forged = true;
+    seen.add(index);
+  }
+  if (forged || seen.size !== held.length) return null;
+  return outcomeOf(parsed, (part) => {
+    const index = heldIndex(part);
+    if (index === undefined) return undefined;
+    const body = held[index]!;
+    // A copy, so the batch's fetched buffers are not kept alive by the attachment.
+    const content = Buffer.from(raw.subarray(body.bodyStart, body.bodyEnd));
+    return { content, transferEncoding: 'base64', sizeBytes: base64DecodedSize(content) };
+  });
 }

@@ -14,12 +14,13 @@
  * so no transaction stays open across the network.
  */
 import { raiseAlert } from '../../diagnostics/alerts.js';
+import { observeDelivered } from '../../observability/metrics.js';
 import { fence } from '../scheduler.js';
 import { planBatches, type Batch } from './batches.js';
 import { writeBatch } from './batch-writer.js';
 import type { PipelineContext } from './context.js';
 import { loadCursor, planFolderSync, saveCursor, type FolderPlan } from './cursor.js';
-import type { IncomingSource } from './imap-source.js';
+import type { FetchedMessage, IncomingSource, MessageHeadline } from './imap-source.js';
 import { failedItems, retireOldNumbering } from './ledger.js';
 import { ledgerKey } from './message-key.js';
 import { prepare, prepareBody, type Prepared } from './prepare.js';
@@ -49,9 +50,21 @@ export async function syncFolder(source: IncomingSource, ctx: PipelineContext): 
   });
   let written = 0;
   const counter = { next: () => (written += 1) };
-  for (const batch of batches) {
-    if (ctx.shouldStop?.()) return { plan: plan.kind, active: true, interrupted: true };
-    await runBatch(source, ctx, batch, counter);
+  // The next batch downloads while this one is parsed and written: the server
+  // and the database work at the same time. Only one source call is ever in flight.
+  let download = batches.length > 0 ? downloadBatch(source, batches[0]!) : null;
+  for (let index = 0; index < batches.length; index++) {
+    const current = download!;
+    if (ctx.shouldStop?.()) {
+      current.catch(() => undefined);
+      return { plan: plan.kind, active: true, interrupted: true };
+    }
+    const bodies = await current;
+    const next = batches[index + 1];
+    download = next ? downloadBatch(source, next) : null;
+    // A failure below ends the cycle; the download in flight is then of no use to anybody.
+    download?.catch(() => undefined);
+    await runBatch(source, ctx, batches[index]!, bodies, counter);
   }
 
   const retried = await retryFailed(source, ctx, counter);
@@ -90,25 +103,44 @@ async function startOver(
   });
 }
 
-async function runBatch(
-  source: IncomingSource,
-  ctx: PipelineContext,
-  batch: Batch,
-  counter: { next(): number },
-): Promise<void> {
-  const folder = source.state.folder;
-  const uidValidity = source.state.uidValidity;
+interface Downloaded {
+  readonly bodies: Map<number, FetchedMessage>;
+  readonly headlines: Map<number, MessageHeadline>;
+}
+
+async function downloadBatch(source: IncomingSource, batch: Batch): Promise<Downloaded> {
   const fetchUids = batch.messages.filter((m) => m.plan === 'fetch').map((m) => m.uid);
   const oversizedUids = batch.messages.filter((m) => m.plan === 'oversized').map((m) => m.uid);
   // One command at a time: an IMAP connection runs them in order anyway.
   const bodies = new Map((await source.fetch(fetchUids)).map((row) => [row.uid, row]));
   const headlines = new Map((await source.headlines(oversizedUids)).map((row) => [row.uid, row]));
+  return { bodies, headlines };
+}
+
+async function runBatch(
+  source: IncomingSource,
+  ctx: PipelineContext,
+  batch: Batch,
+  downloaded: Downloaded,
+  counter: { next(): number },
+): Promise<void> {
+  const folder = source.state.folder;
+  const uidValidity = source.state.uidValidity;
   const prepared: Prepared[] = [];
   for (const message of batch.messages) {
     const key = ledgerKey({ folder, uidValidity, uid: message.uid });
-    prepared.push(await prepare(ctx, message, key, bodies.get(message.uid), headlines.get(message.uid)));
+    prepared.push(
+      await prepare(
+        ctx,
+        message,
+        key,
+        downloaded.bodies.get(message.uid),
+        downloaded.headlines.get(message.uid),
+      ),
+    );
   }
   await writeBatch(ctx, source.state, prepared, counter, batch.lastUid);
+  observeDelivered(prepared.map((item) => (item.kind === 'email' ? item.message.receivedAt : null)));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Runs incoming cycles for one worker (channel-runner.ts): claims due
  * mailboxes on the 'incoming' channel and keeps at most `concurrency` cycles
- * going.
+ * going, over IMAP or POP3 as each mailbox's profile says.
  */
 import { ChannelRunner, type ChannelRunnerOptions } from '../channel-runner.js';
 import { DEFAULT_LEASE_MS, runIncomingCycle, type CycleOutcome, type IncomingDependencies } from './cycle.js';
@@ -16,8 +16,6 @@ export class IncomingSync extends ChannelRunner<IncomingDependencies, CycleOutco
         label: 'incoming',
         defaultConcurrency: 4,
         defaultLeaseMs: DEFAULT_LEASE_MS,
-        // No POP3 source exists yet; such mailboxes are left for it rather than failed.
-        excludeServerTypes: ['pop3-smtp'],
         warnOnTakeover: true,
         runCycle: runIncomingCycle,
       },

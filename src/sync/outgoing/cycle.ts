@@ -20,6 +20,7 @@
 import type { Logger } from 'pino';
 import { classifyFailure } from '../../connectors/classify.js';
 import { ConnectorFailure, type Credentials, type ServerEndpoint } from '../../connectors/types.js';
+import { openSmtpSession, type OpenSmtpSession, type SmtpSession } from '../../connectors/smtp/session.js';
 import type { Db } from '../../db/connection.js';
 import type { Row } from '../../db/schema.js';
 import { raiseAlert } from '../../diagnostics/alerts.js';
@@ -54,13 +55,16 @@ import {
   emailContent,
   markFailed,
   markSent,
-  recordSentCopy,
+  recordHandOver,
+  recordSentCopies,
+  SendWithdrawnError,
   startSend,
   waitingEmails,
 } from './queue.js';
 import { takeSendSlot } from './rate-limit.js';
+import { SentCopyQueue } from './sent-copies.js';
 import { openSentFolder, type OpenSentFolder, type SentFolderSaver } from './sent-folder.js';
-import { openSmtpSession, type OpenSmtpSession, type SmtpSession } from './smtp-session.js';
+import { trackedSession } from '../../observability/metrics.js';
 
 export interface OutgoingDependencies {
   readonly db: Db;
@@ -74,8 +78,10 @@ export interface OutgoingDependencies {
   readonly leaseMs?: number | undefined;
   /** emails per cycle */
   readonly batchSize?: number | undefined;
-  /** called after the message is sent and before Sent is recorded (crash tests) */
+  /** called after the server accepted the message and before Sent is recorded (crash tests) */
   readonly afterSend?: ((emailId: string) => Promise<void> | void) | undefined;
+  /** called before the final dot is released; throwing withholds it (crash tests) */
+  readonly beforeHandOver?: ((emailId: string) => Promise<void> | void) | undefined;
 }
 
 export const DEFAULT_LEASE_MS = 120_000;
@@ -88,6 +94,10 @@ export interface OutgoingStats {
   /** sent, but some recipients were refused */
   partial: number;
   sentCopyFailures: number;
+  /** Sent without the server's reply to the final dot (see queue.ts) */
+  unconfirmed: number;
+  /** SMTP connections opened (one per cycle unless the server dropped one) */
+  smtpConnections: number;
 }
 
 export interface OutgoingCycleOutcome {
@@ -108,7 +118,7 @@ class StopCycle extends Error {
 }
 
 function emptyStats(): OutgoingStats {
-  return { seen: 0, sent: 0, failed: 0, partial: 0, sentCopyFailures: 0 };
+  return { seen: 0, sent: 0, failed: 0, partial: 0, sentCopyFailures: 0, unconfirmed: 0, smtpConnections: 0 };
 }
 
 export async function runOutgoingCycle(
@@ -185,8 +195,18 @@ async function sendBatch(
   const credentials = channelCredentials('outgoing', profile, mailbox, deps.secrets);
   const endpoint = emailEndpoint('outgoing', profile, deps.trust);
   if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a host');
-  const sentFolder = sentFolderFor(deps, context);
-  const session = (deps.openSmtp ?? openSmtpSession)(endpoint, credentials);
+  const saver = sentFolderFor(deps, context);
+  const sentCopies = saver
+    ? new SentCopyQueue(saver, (emailId, error) => {
+        stats.sentCopyFailures += 1;
+        run.logger?.warn({ err: error, emailId }, 'sent, but the copy could not be saved in the Sent folder');
+      })
+    : undefined;
+  const session = trackedSession(
+    profile.id,
+    'smtp',
+    (deps.openSmtp ?? openSmtpSession)(endpoint, credentials),
+  );
   const refs = { mailbox: ownedRef(mailbox), profile: ownedRef(profile) };
   try {
     for (const waiting of emails) {
@@ -203,19 +223,39 @@ async function sendBatch(
       );
       if (!started) continue;
       stats.seen += 1;
+      if (started.kind === 'handedOverBefore') {
+        stats.sent += 1;
+        stats.unconfirmed += 1;
+        run.logger?.warn(
+          { emailId: started.email.id },
+          'email was interrupted after its message was handed to the server; marked Sent without sending it again',
+        );
+        continue;
+      }
       const { email, resumed } = started;
       if (resumed)
         run.logger?.warn(
           { emailId: email.id },
-          'email was interrupted while sending; sending it again with the same Message-ID',
+          'email was interrupted before the server got all of it; sending it again with the same Message-ID',
         );
-      const outcome = await sendOne(deps, session, context, email);
+      const handOver = async () => {
+        await deps.beforeHandOver?.(email.id);
+        await recordHandOver(deps.db, lease, leaseMs, email.id);
+      };
+      let outcome: OneOutcome;
+      try {
+        outcome = await sendOne(deps, session, context, email, handOver, sentCopies !== undefined);
+      } catch (error) {
+        if (!(error instanceof SendWithdrawnError)) throw error;
+        run.logger?.info({ emailId: email.id }, 'email withdrawn while it was being sent; not sent');
+        continue;
+      }
       const subject = email.subject;
       const finished = await deps.db.transaction().execute(async (trx) => {
         await fence(trx, lease, leaseMs);
         switch (outcome.kind) {
           case 'sent': {
-            await markSent(trx, email.id, new Date(), null);
+            await markSent(trx, email.id, new Date());
             if (outcome.refused.length > 0) {
               await raiseAlert(trx, {
                 ...refs,
@@ -227,6 +267,9 @@ async function sendBatch(
             }
             return outcome;
           }
+          case 'unconfirmed':
+            await markSent(trx, email.id, new Date(), { unconfirmed: true });
+            return outcome;
           case 'itemFailed':
             await markFailed(trx, email.id, outcome.outcome.code, outcome.outcome.reason);
             await raiseAlert(trx, {
@@ -246,36 +289,29 @@ async function sendBatch(
             return outcome;
         }
       });
-      if (finished.kind === 'stop') {
+      if (finished.kind === 'itemFailed') {
+        stats.failed += 1;
+        continue;
+      }
+      if (finished.kind === 'sent' || finished.kind === 'unconfirmed') {
+        stats.sent += 1;
+        if (finished.kind === 'sent' && finished.refused.length > 0) stats.partial += 1;
+        if (finished.kind === 'unconfirmed') stats.unconfirmed += 1;
+        if (finished.built.sentCopy)
+          sentCopies?.add(email.id, { raw: finished.built.sentCopy, date: new Date() });
+      }
+      if (finished.kind === 'stop' || finished.kind === 'unconfirmed') {
         throw new StopCycle({
           ...finished.failure,
           values: { ...finished.failure.values, emailSubject: subject },
         });
       }
-      if (finished.kind === 'itemFailed') {
-        stats.failed += 1;
-        continue;
-      }
-      stats.sent += 1;
-      if (finished.refused.length > 0) stats.partial += 1;
-      if (sentFolder && finished.built) {
-        try {
-          await sentFolder.save({ raw: finished.built.sentCopy, date: email.sentAt ?? new Date() });
-          await recordSentCopy(deps.db, email.id, true);
-        } catch (error) {
-          stats.sentCopyFailures += 1;
-          run.logger?.warn(
-            { err: error, emailId: email.id },
-            'sent, but the copy could not be saved in the Sent folder',
-          );
-          await recordSentCopy(deps.db, email.id, false);
-        }
-      }
     }
     return { more: emails.length === batchSize };
   } finally {
-    session.close();
-    await sentFolder?.close().catch(() => undefined);
+    stats.smtpConnections += session.stats.connections;
+    await session.close().catch(() => undefined);
+    if (sentCopies) await recordSentCopies(deps.db, await sentCopies.finish());
   }
 }
 
@@ -287,33 +323,40 @@ type OneOutcome =
       size?: number;
       details: Record<string, unknown>;
     }
-  | { kind: 'stop'; failure: CycleFailure; reason: string };
+  | { kind: 'stop'; failure: CycleFailure; reason: string }
+  /** the final dot went out and the connection failed before the reply: Sent, not sent again */
+  | { kind: 'unconfirmed'; failure: CycleFailure; built: BuiltMessage };
 
 async function sendOne(
   deps: OutgoingDependencies,
   session: SmtpSession,
   context: MailboxContext,
   email: Row<'activities'>,
+  handOver: () => Promise<void>,
+  withSentCopy: boolean,
 ): Promise<OneOutcome> {
   const { mailbox, organization } = context;
   const content = await emailContent(deps.db, email.id);
   let built: BuiltMessage;
   try {
-    built = await buildMessage({
-      messageId: email.messageId!,
-      date: new Date(),
-      from: { address: mailbox.emailAddress!, name: content.fromName },
-      to: content.to,
-      cc: content.cc,
-      bcc: content.bcc,
-      subject: email.subject,
-      text: email.bodyText,
-      html: email.bodyHtml,
-      inReplyTo: email.inReplyTo,
-      references: email.messageReferences,
-      attachments: content.attachments,
-      mailer: organization.productName,
-    });
+    built = await buildMessage(
+      {
+        messageId: email.messageId!,
+        date: new Date(),
+        from: { address: mailbox.emailAddress!, name: content.fromName },
+        to: content.to,
+        cc: content.cc,
+        bcc: content.bcc,
+        subject: email.subject,
+        text: email.bodyText,
+        html: email.bodyHtml,
+        inReplyTo: email.inReplyTo,
+        references: email.messageReferences,
+        attachments: content.attachments,
+        mailer: organization.productName,
+      },
+      { sentCopy: withSentCopy },
+    );
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {
@@ -322,38 +365,34 @@ async function sendOne(
       details: { during: 'build' },
     };
   }
-  let outcome: SendOutcome;
-  try {
-    const result = await session.send(built.envelope, built.raw);
+  const result = await session.send(built.envelope, built.raw, { handOver });
+  if (result.kind === 'accepted') {
     await deps.afterSend?.(email.id);
-    outcome = acceptedOutcome(result);
-  } catch (error) {
-    if (!(error instanceof ConnectorFailure)) throw error;
-    const classification = classifyFailure(error.details, {
-      channel: 'outgoing',
-      credentialSource: context.profile?.credentialSource ?? 'mailbox',
-      during: 'sync',
-    });
-    outcome = failedOutcome(classification);
-    if (outcome.action === 'stopCycle') {
-      return {
-        kind: 'stop',
-        reason: classification.reason,
-        failure: {
-          entryId: classification.entryId,
-          failure: classification.failure,
-          values: classification.values,
-          diagnosis: diagnosisFor(context, classification.reason, classification.entryId),
-          details: { during: 'sync', emailId: email.id, ...error.details },
-        },
-      };
-    }
-    if (outcome.action === 'itemFailed') {
-      return { kind: 'itemFailed', outcome, size: built.raw.length, details: { ...error.details } };
-    }
+    const accepted = acceptedOutcome(result);
+    if (accepted.action !== 'sent') throw new Error('unreachable');
+    return { kind: 'sent', refused: accepted.refused, built };
   }
-  if (outcome.action !== 'sent') throw new Error('unreachable');
-  return { kind: 'sent', refused: outcome.refused, built };
+  const failure = result.failure;
+  const classification = classifyFailure(failure.details, {
+    channel: 'outgoing',
+    credentialSource: context.profile?.credentialSource ?? 'mailbox',
+    during: 'sync',
+  });
+  const cycleFailure: CycleFailure = {
+    entryId: classification.entryId,
+    failure: classification.failure,
+    values: classification.values,
+    diagnosis: diagnosisFor(context, classification.reason, classification.entryId),
+    details: { during: 'sync', emailId: email.id, unconfirmed: result.unconfirmed, ...failure.details },
+  };
+  if (result.unconfirmed) return { kind: 'unconfirmed', failure: cycleFailure, built };
+  const outcome = failedOutcome(classification);
+  if (outcome.action === 'itemFailed') {
+    return { kind: 'itemFailed', outcome, size: built.raw.length, details: { ...failure.details } };
+  }
+  if (outcome.action === 'stopCycle')
+    return { kind: 'stop', reason: classification.reason, failure: cycleFailure };
+  throw new Error('unreachable');
 }
 
 function sentFolderFor(deps: OutgoingDependencies, context: MailboxContext): SentFolderSaver | undefined {
@@ -426,7 +465,6 @@ async function succeed(
     // Rate limited: due when the window ends; more waiting: due at once.
     dueAt: result.rateLimitedUntil ?? (result.more ? new Date() : undefined),
   });
-  deps.logger?.debug({ mailboxId: mailbox.id, ...stats }, 'outgoing cycle done');
   return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
 }
 
@@ -444,15 +482,6 @@ async function fail(
     failure,
     limitAlertDiagnosis: true,
   });
-  deps.logger?.info(
-    {
-      mailboxId: context.mailbox.id,
-      code: recorded.code,
-      failures: recorded.consecutiveFailures,
-      disabled: recorded.disabled,
-    },
-    'outgoing cycle failed',
-  );
   return {
     mailboxId: context.mailbox.id,
     outcome: 'failure',

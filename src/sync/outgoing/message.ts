@@ -46,8 +46,8 @@ export interface OutgoingEmail {
 export interface BuiltMessage {
   /** what goes over SMTP (no Bcc header) */
   readonly raw: Buffer;
-  /** the Sent folder copy (with Bcc) */
-  readonly sentCopy: Buffer;
+  /** the Sent folder copy (with Bcc), when asked for */
+  readonly sentCopy?: Buffer;
   readonly envelope: { readonly from: string; readonly to: readonly string[] };
 }
 
@@ -119,15 +119,20 @@ function mailOptions(email: OutgoingEmail): Mail.Options {
   };
 }
 
-export async function buildMessage(email: OutgoingEmail): Promise<BuiltMessage> {
+export async function buildMessage(
+  email: OutgoingEmail,
+  options: { sentCopy?: boolean } = {},
+): Promise<BuiltMessage> {
   const to = envelopeRecipients(email);
   if (to.length === 0) throw new Error('the email has no recipient');
-  const options = mailOptions(email);
-  const wire = new MailComposer(options).compile();
-  const copy = new MailComposer(options).compile();
+  const composed = mailOptions(email);
+  const envelope = { from: email.from.address, to };
+  const raw = await new MailComposer(composed).compile().build();
+  // Composing is the costly part for large attachments: only build the copy when it will be saved.
+  if (options.sentCopy === false) return { raw, envelope };
+  const copy = new MailComposer(composed).compile();
   copy.keepBcc = true;
-  const [raw, sentCopy] = await Promise.all([wire.build(), copy.build()]);
-  return { raw, sentCopy, envelope: { from: email.from.address, to } };
+  return { raw, sentCopy: await copy.build(), envelope };
 }
 
 /** "RE: " once, whatever prefixes a reply chain already carries in front. */

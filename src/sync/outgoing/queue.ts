@@ -3,15 +3,17 @@
  * state changes of one send. Every write runs in a transaction that starts
  * with the lease fence, so a worker that lost the mailbox changes nothing.
  *
- * Exactly-once rule (at least once, never silently twice): before a message
- * goes to the server, its Message-ID (and tracking token) is committed and
- * the email is marked Sending. A worker that dies after the server accepted
- * the message but before recording Sent leaves the email in Sending; the next
- * cycle sends it again with the same Message-ID and the same subject, and
- * counts it in `sendInterruptedCount`. So an email is never lost, a duplicate
- * can happen only in that crash window, it is recorded on the email, and it
- * carries the same Message-ID, by which mail stores and clients recognise
- * the copy.
+ * Exactly-once rule (docs/sync.md, "Exactly once"): before a message goes
+ * to the server, its Message-ID (and tracking token) is committed and the
+ * email is marked Sending; just before the final dot of DATA, the hand-over
+ * time is committed (`recordHandOver`); the server's reply is then recorded
+ * as Sent, Failed or back to Pending Send. A worker that dies leaves the
+ * email in Sending, and the next cycle looks at the hand-over time:
+ *
+ * - none: the server never got the final dot and has discarded the message,
+ *   so it is sent again (same Message-ID, same subject) — no duplicate;
+ * - set: the server may have taken it; it is not sent again but marked Sent
+ *   with `sendUnconfirmed` (at most once in that narrow window).
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
@@ -85,6 +87,12 @@ export interface TrackingSettings {
   readonly trackingTokenDigits: number;
 }
 
+export type StartedSend =
+  /** Sending is committed: send the message */
+  | { readonly kind: 'send'; readonly email: Row<'activities'>; readonly resumed: boolean }
+  /** an interrupted send had already handed the message over: marked Sent (unconfirmed), not sent again */
+  | { readonly kind: 'handedOverBefore'; readonly email: Row<'activities'> };
+
 /**
  * Marks the email Sending with its final Message-ID, tracking token and
  * subject, committed before anything goes to the server. Undefined when the
@@ -97,7 +105,7 @@ export async function startSend(
   emailId: string,
   senderAddress: string,
   tracking: TrackingSettings,
-): Promise<{ email: Row<'activities'>; resumed: boolean } | undefined> {
+): Promise<StartedSend | undefined> {
   return db.transaction().execute(async (trx) => {
     await fence(trx, lease, leaseMs);
     const email = await trx
@@ -109,6 +117,27 @@ export async function startSend(
       .executeTakeFirst();
     if (!email) return undefined;
     const resumed = email.status === 'sending';
+    const now = new Date();
+    if (resumed && email.sendHandedOverAt !== null) {
+      const sentAt = new Date(email.sendHandedOverAt);
+      const updated = await trx
+        .updateTable('activities')
+        .set({
+          status: 'sent',
+          state: 'completed',
+          sentAt,
+          actualEnd: sentAt,
+          sendUnconfirmed: true,
+          sendInterruptedCount: email.sendInterruptedCount + 1,
+          sendFailureCode: null,
+          sendFailureReason: null,
+          updatedAt: now,
+        })
+        .where('id', '=', emailId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return { kind: 'handedOverBefore', email: updated };
+    }
     let token = email.trackingToken;
     if (token === null && tracking.trackingTokenEnabled && tracking.trackingTokenPrefix !== '') {
       const next = await sql<{ n: string | number }>`SELECT nextval('tracking_token_numbers') AS n`.execute(
@@ -120,7 +149,6 @@ export async function startSend(
         tracking.trackingTokenDigits,
       );
     }
-    const now = new Date();
     const updated = await trx
       .updateTable('activities')
       .set({
@@ -132,6 +160,8 @@ export async function startSend(
         subject: token ? withTrackingToken(email.subject, token) : email.subject,
         sender: senderAddress,
         sendStartedAt: now,
+        sendHandedOverAt: null,
+        sendUnconfirmed: false,
         sendAttempts: email.sendAttempts + 1,
         sendInterruptedCount: email.sendInterruptedCount + (resumed ? 1 : 0),
         updatedAt: now,
@@ -139,7 +169,32 @@ export async function startSend(
       .where('id', '=', emailId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return { email: updated, resumed };
+    return { kind: 'send', email: updated, resumed };
+  });
+}
+
+/** The email stopped being Sending (deleted, or changed by someone else) before its final dot. */
+export class SendWithdrawnError extends Error {
+  constructor(readonly emailId: string) {
+    super(`email ${emailId} is no longer being sent; its message was withdrawn before the final dot`);
+  }
+}
+
+/**
+ * Commits that the final dot is about to go to the server, under the lease
+ * fence: a worker that lost the mailbox (or an email no longer Sending)
+ * never releases the dot, so the server discards the message.
+ */
+export async function recordHandOver(db: Db, lease: Lease, leaseMs: number, emailId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await fence(trx, lease, leaseMs);
+    const result = await trx
+      .updateTable('activities')
+      .set({ sendHandedOverAt: new Date() })
+      .where('id', '=', emailId)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new SendWithdrawnError(emailId);
   });
 }
 
@@ -147,7 +202,7 @@ export async function markSent(
   trx: Db,
   emailId: string,
   sentAt: Date,
-  savedCopy: boolean | null,
+  options: { unconfirmed?: boolean } = {},
 ): Promise<void> {
   await trx
     .updateTable('activities')
@@ -156,9 +211,9 @@ export async function markSent(
       state: 'completed',
       sentAt,
       actualEnd: sentAt,
+      sendUnconfirmed: options.unconfirmed ?? false,
       sendFailureCode: null,
       sendFailureReason: null,
-      sentCopySaved: savedCopy,
       updatedAt: new Date(),
     })
     .where('id', '=', emailId)
@@ -195,6 +250,14 @@ export async function backToPending(trx: Db, emailId: string, code: string, reas
     .execute();
 }
 
-export async function recordSentCopy(db: Db, emailId: string, saved: boolean): Promise<void> {
-  await db.updateTable('activities').set({ sentCopySaved: saved }).where('id', '=', emailId).execute();
+/** Records which Sent-folder copies were saved and which failed, in at most two statements. */
+export async function recordSentCopies(
+  db: Db,
+  results: readonly { emailId: string; saved: boolean }[],
+): Promise<void> {
+  for (const saved of [true, false]) {
+    const ids = results.filter((result) => result.saved === saved).map((result) => result.emailId);
+    if (ids.length === 0) continue;
+    await db.updateTable('activities').set({ sentCopySaved: saved }).where('id', 'in', ids).execute();
+  }
 }

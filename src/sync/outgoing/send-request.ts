@@ -22,6 +22,7 @@ import { recordPrivilege } from '../../security/catalogue.js';
 import { decide } from '../../security/engine.js';
 import { bracketed, replyReferences, replySubject } from './message.js';
 import { judgeSendAs, type SenderUser } from './send-as.js';
+import { requestCycle } from '../notify.js';
 
 const SENDABLE = new Set(['draft', 'failed']);
 
@@ -243,6 +244,7 @@ export async function requestSend(
         .set({ outgoingDueAt: now })
         .where('id', '=', sender.mailbox.id)
         .execute();
+      await requestCycle(trx, sender.mailbox.id, 'outgoing'); // wakes the workers at commit
     }
   });
 }

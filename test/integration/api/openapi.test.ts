@@ -99,11 +99,13 @@ describe('the OpenAPI document', () => {
     expect(registered).toContain('GET /api/users/{id}');
     expect(registered).toContain('DELETE /api/teams/{id}/members/{userId}');
     expect(registered.length).toBeGreaterThan(70);
-    expect(documentedRoutes(doc)).toEqual(registered);
-    // The only routes outside /api are the console's (its page, its files and its client-side routes).
+    expect(documentedRoutes(doc)).toEqual([...registered, 'GET /metrics'].sort());
+    // The only routes outside /api are the console's (its page, its files and its client-side routes)
+    // and /metrics, where Prometheus scrapers look by default.
     expect(registeredRoutes(t.app).filter((route) => !route.split(' ')[1]!.startsWith('/api/'))).toEqual([
       'GET /',
       'GET /*',
+      'GET /metrics',
     ]);
   });
 

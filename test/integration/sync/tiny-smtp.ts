@@ -1,7 +1,9 @@
 /**
  * A tiny SMTP server on 127.0.0.1 for outgoing tests that need replies the
  * real servers do not give on demand: 550 for chosen recipients, 451 for the
- * whole message. It accepts any AUTH and records what it received.
+ * whole message, a connection dropped after some messages or right after the
+ * final dot. It accepts any AUTH, records what it received and counts the
+ * connections and commands.
  */
 import net from 'node:net';
 
@@ -12,21 +14,36 @@ export interface TinySmtpOptions {
   readonly dataReply?: string;
   /** reply to AUTH, default "235 2.7.0 Authentication successful" */
   readonly authReply?: string;
+  /** close the connection (as an idle timeout would) once it has carried this many messages */
+  readonly dropAfterMessages?: number;
+  /** refuse MAIL FROM with 452 once a connection carried this many messages (as OpenSMTPD does after 100) */
+  readonly mailLimit?: number;
+  /** take the message (recorded) and close the connection without answering the final dot */
+  readonly dropAtDataEnd?: boolean;
 }
 
 export interface TinySmtp {
   readonly port: number;
   readonly messages: { from: string; to: string[]; data: string }[];
+  /** connections accepted so far */
+  readonly connections: number;
+  /** commands received (upper-cased verb), e.g. how many RSET */
+  readonly commands: string[];
   options: TinySmtpOptions;
   close(): Promise<void>;
 }
 
-export async function startTinySmtp(initial: TinySmtpOptions = {}): Promise<TinySmtp> {
+/** `port` 0 picks a free one; a fixed port restarts a stopped server where its clients expect it. */
+export async function startTinySmtp(initial: TinySmtpOptions = {}, port = 0): Promise<TinySmtp> {
   const messages: TinySmtp['messages'] = [];
+  const commands: string[] = [];
   const sockets = new Set<net.Socket>();
-  const state: { options: TinySmtpOptions } = { options: initial };
+  const state: { options: TinySmtpOptions; connections: number } = { options: initial, connections: 0 };
   const server = net.createServer((socket) => {
     sockets.add(socket);
+    state.connections += 1;
+    let carried = 0;
+    let closing = false;
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let buffer = '';
@@ -46,16 +63,33 @@ export async function startTinySmtp(initial: TinySmtpOptions = {}): Promise<Tiny
           if (line === '.') {
             inData = false;
             messages.push({ from, to, data: data.join('\r\n') });
+            if (state.options.dropAtDataEnd) {
+              socket.destroy();
+              return;
+            }
             reply(state.options.dataReply ?? '250 2.0.0 Ok: queued');
+            carried += 1;
+            // Like a server that closed an idle connection: the next command finds it gone.
+            if (state.options.dropAfterMessages !== undefined && carried >= state.options.dropAfterMessages)
+              closing = true;
           } else data.push(line.startsWith('..') ? line.slice(1) : line);
           continue;
         }
+        if (closing) {
+          socket.destroy();
+          return;
+        }
         const upper = line.toUpperCase();
+        commands.push(upper.split(/[ :]/)[0] ?? upper);
         if (upper.startsWith('EHLO')) reply('250-tiny.test\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME');
         else if (upper.startsWith('HELO')) reply('250 tiny.test');
         else if (upper.startsWith('AUTH'))
           reply(state.options.authReply ?? '235 2.7.0 Authentication successful');
         else if (upper.startsWith('MAIL FROM:')) {
+          if (state.options.mailLimit !== undefined && carried >= state.options.mailLimit) {
+            reply('452 4.5.3 Too many recipients: Too many messages sent');
+            continue;
+          }
           from = /<([^>]*)>/.exec(line)?.[1] ?? '';
           to = [];
           reply('250 2.1.0 Ok');
@@ -80,11 +114,15 @@ export async function startTinySmtp(initial: TinySmtpOptions = {}): Promise<Tiny
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address() as net.AddressInfo;
   return {
     port: address.port,
     messages,
+    commands,
+    get connections() {
+      return state.connections;
+    },
     get options() {
       return state.options;
     },

@@ -298,6 +298,8 @@ const REFERENCE_VALUES: Readonly<Record<string, PlaceholderValues>> = {
   C12: { mailboxName: '[Mailbox Name]', profileName: '[Profile Name]' },
   'C13-sender': { emailSubject: '<Email Subject>', product: MS, mailboxName: '<Mailbox Name>' },
   'C13-forward': { emailSubject: '<Email Subject>', product: MS, mailboxName: '<Mailbox Name>' },
+  E1: { itemName: '<appointment subject>', product: MS, principalName: '<user>' },
+  E2: { product: MS, itemName: '<Contact Name>' },
   E5: { mailboxName: '<Mailbox Name>', profileName: '<Profile Name>' },
   E6: { itemName: '[Item Name]', product: MS, mailboxName: '[Mailbox Name]' },
   E7: {},

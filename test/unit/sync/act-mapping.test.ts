@@ -23,6 +23,7 @@ const appointment: AppointmentData = {
   timeZone: null,
   recurrenceRule: 'FREQ=WEEKLY;COUNT=5;BYDAY=WE',
   recurrenceExdates: ['2030-07-17T08:00:00.000Z'],
+  recurrenceExceptions: [],
   status: 'tentative',
   priority: 'high',
   organizer: { address: 'alice@example.test', displayName: 'Alice, A.' },

@@ -320,7 +320,24 @@ describe('the MIME message', () => {
     const wire = built.raw.toString('latin1');
     expect(built.raw.some((byte) => byte > 0x7f)).toBe(false);
     expect(wire).not.toMatch(/^Bcc:/im);
-    expect(built.sentCopy.toString('latin1')).toMatch(/^Bcc: boss@example.test/im);
+    expect(built.sentCopy?.toString('latin1')).toMatch(/^Bcc: boss@example.test/im);
+    // Without a Sent folder to save it in, no copy is composed; the wire message is the same.
+    const wireOnly = await buildMessage(
+      {
+        messageId: '<m-1@example.test>',
+        date: new Date('2026-03-01T12:00:00Z'),
+        from: { address: 'alice@example.test' },
+        to: [{ address: 'bob@example.test' }],
+        cc: [],
+        bcc: [{ address: 'boss@example.test' }],
+        subject: 'x',
+        text: 'y',
+      },
+      { sentCopy: false },
+    );
+    expect(wireOnly.sentCopy).toBeUndefined();
+    expect(wireOnly.envelope.to).toEqual(['bob@example.test', 'boss@example.test']);
+    expect(wireOnly.raw.toString('latin1')).not.toMatch(/^Bcc:/im);
     expect(built.envelope).toEqual({
       from: 'alice@example.test',
       to: ['bob@example.test', 'boss@example.test'],
