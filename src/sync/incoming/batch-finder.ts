@@ -9,6 +9,7 @@
  * database per message.
  */
 import type { Db } from '../../db/connection.js';
+import type { OwnerType } from '../../db/schema.js';
 import { extractTrackingToken } from '../../records/tracking-token.js';
 import {
   conversationAncestors,
@@ -33,6 +34,13 @@ export interface CorrelationKeys {
 export interface BatchEmail extends TrackedEmail {
   readonly messageId: string | null;
   readonly conversationIndex: string | null;
+  readonly owner: ActivityOwner;
+}
+
+/** Who owns a tracked email: the email owner rule prefers the owner of the email a reply correlates to. */
+export interface ActivityOwner {
+  readonly ownerId: string;
+  readonly ownerType: OwnerType;
 }
 
 /** The keys every message of the batch may look up. Pure. */
@@ -78,6 +86,7 @@ export class BatchFinder implements CorrelationFinder {
   private readonly byMessageId = new Map<string, TrackedEmail[]>();
   private readonly byIndex = new Map<string, TrackedEmail[]>();
   private readonly byToken = new Map<string, TrackedEmail>();
+  private readonly owners = new Map<string, ActivityOwner>();
 
   private constructor(private readonly db: Reader) {}
 
@@ -93,7 +102,7 @@ export class BatchFinder implements CorrelationFinder {
     const tracked = () =>
       db
         .selectFrom('activities')
-        .select(['id', 'regardingType', 'regardingId'])
+        .select(['id', 'regardingType', 'regardingId', 'ownerId', 'ownerType'])
         .where('activityType', '=', 'email');
     for (const part of chunks(keys.messageIds)) {
       const rows = await tracked()
@@ -102,8 +111,8 @@ export class BatchFinder implements CorrelationFinder {
         .orderBy('createdAt')
         .orderBy('id')
         .execute();
-      for (const { messageId, ...email } of rows)
-        if (messageId !== null) push(finder.byMessageId, messageId, email);
+      for (const { messageId, ...row } of rows)
+        if (messageId !== null) push(finder.byMessageId, messageId, finder.remember(row));
     }
     for (const part of chunks(keys.tokens)) {
       const rows = await tracked()
@@ -112,9 +121,9 @@ export class BatchFinder implements CorrelationFinder {
         .orderBy('createdAt', 'desc')
         .execute();
       // Newest first: the first row of a token is the one kept.
-      for (const { trackingToken, ...email } of rows)
+      for (const { trackingToken, ...row } of rows)
         if (trackingToken !== null && !finder.byToken.has(trackingToken))
-          finder.byToken.set(trackingToken, email);
+          finder.byToken.set(trackingToken, finder.remember(row));
     }
     for (const part of chunks(keys.conversationIndexes)) {
       const rows = await tracked()
@@ -123,19 +132,30 @@ export class BatchFinder implements CorrelationFinder {
         .orderBy('createdAt')
         .orderBy('id')
         .execute();
-      for (const { conversationIndex, ...email } of rows)
-        if (conversationIndex !== null) push(finder.byIndex, conversationIndex, email);
+      for (const { conversationIndex, ...row } of rows)
+        if (conversationIndex !== null) push(finder.byIndex, conversationIndex, finder.remember(row));
     }
     return finder;
   }
 
+  /** The owner of an email this finder read or was given, so the owner rule need not ask again. */
+  ownerOf(activityId: string): ActivityOwner | undefined {
+    return this.owners.get(activityId);
+  }
+
+  private remember(row: TrackedEmail & ActivityOwner): TrackedEmail {
+    this.owners.set(row.id, { ownerId: row.ownerId, ownerType: row.ownerType });
+    return { id: row.id, regardingType: row.regardingType, regardingId: row.regardingId };
+  }
+
   /** An email this batch created: newer than anything read, so it goes last. */
   add(email: BatchEmail): void {
-    const tracked: TrackedEmail = {
+    const tracked = this.remember({
       id: email.id,
       regardingType: email.regardingType,
       regardingId: email.regardingId,
-    };
+      ...email.owner,
+    });
     if (email.messageId !== null) push(this.byMessageId, email.messageId, tracked);
     if (email.conversationIndex !== null) push(this.byIndex, email.conversationIndex, tracked);
   }

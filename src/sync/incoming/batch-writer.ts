@@ -31,7 +31,7 @@ import { lookupCandidates } from './party-lookup.js';
 import { addressesOf, buildParties, type PartyDraft } from './parties.js';
 import { normalizeAddress, type PartyCandidate } from './party-resolution.js';
 import type { Prepared } from './prepare.js';
-import { EmailOwnerResolver } from './email-owner.js';
+import { EmailOwnerResolver, OwnerFacts } from './email-owner.js';
 import { decideTracking } from './tracking-decision.js';
 
 type Trx = Transaction<Database>;
@@ -96,7 +96,12 @@ async function writeOnce(
       ctx.settings.correlation,
     );
     const records = new BatchRecords();
-    const owners = new EmailOwnerResolver(trx, ctx.authority.tree);
+    const owners = new EmailOwnerResolver(
+      trx,
+      ctx.authority.tree,
+      (activityId) => finder.ownerOf(activityId),
+      ownerFactsOf(ctx),
+    );
     // Smart matching searches the database for recent emails, which must then include this batch's.
     const flushEach = ctx.settings.correlation.enabled && ctx.settings.correlation.smartMatchingEnabled;
 
@@ -134,6 +139,18 @@ async function writeOnce(
     }
   });
   addStats(ctx.stats, stats);
+}
+
+/** One cycle's facts for the email owner rule, shared by its batches. */
+const ownerFactsByCycle = new WeakMap<PipelineContext, OwnerFacts>();
+
+function ownerFactsOf(ctx: PipelineContext): OwnerFacts {
+  let facts = ownerFactsByCycle.get(ctx);
+  if (facts === undefined) {
+    facts = new OwnerFacts();
+    ownerFactsByCycle.set(ctx, facts);
+  }
+  return facts;
 }
 
 /** What the messages of one batch share while it is decided. */
@@ -215,6 +232,7 @@ async function recordEmail(
       conversationIndex: item.email.conversationIndex,
       regardingType: verdict.correlation?.regardingType ?? null,
       regardingId: verdict.correlation?.regardingId ?? null,
+      owner,
     });
   } else {
     requireQueue(ctx);

@@ -78,6 +78,16 @@ export function chooseEmailOwner(input: {
 }
 
 type Reader = Pick<Db, 'selectFrom'>;
+
+/**
+ * What the rule learns about recipients (their mailbox owner, whether that
+ * owner may modify email); kept for a whole cycle, as the cycle's own
+ * privilege checks are, so each batch does not ask again.
+ */
+export class OwnerFacts {
+  readonly mailboxOwners = new Map<string, OwnerColumns | null>();
+  readonly mayModify = new Map<string, boolean>();
+}
 type RecipientType = Extract<PartyType, 'user' | 'queue'>;
 const SENDER_RECORDS = new Set<PartyType>(['contact', 'account', 'lead']);
 
@@ -90,12 +100,16 @@ const SENDER_RECORDS = new Set<PartyType>(['contact', 'account', 'lead']);
  */
 export class EmailOwnerResolver {
   private tree: BusinessUnitTree | undefined;
-  private readonly mailboxOwners = new Map<string, OwnerColumns | null>();
-  private readonly mayModify = new Map<string, boolean>();
 
+  /**
+   * `knownOwner` answers, without a query, the owner of an email already read
+   * for correlation (or created by the running batch).
+   */
   constructor(
     private readonly db: Reader,
     tree?: BusinessUnitTree,
+    private readonly knownOwner: (activityId: string) => OwnerIdentity | undefined = () => undefined,
+    private readonly facts: OwnerFacts = new OwnerFacts(),
   ) {
     this.tree = tree;
   }
@@ -135,7 +149,7 @@ export class EmailOwnerResolver {
 
   private async mailboxOwnerOf(type: RecipientType, id: string): Promise<OwnerColumns | null> {
     const key = `${type}:${id}`;
-    if (!this.mailboxOwners.has(key)) {
+    if (!this.facts.mailboxOwners.has(key)) {
       const row = await this.db
         .selectFrom('mailboxes')
         .select(['ownerId', 'ownerType', 'businessUnitId'])
@@ -143,14 +157,14 @@ export class EmailOwnerResolver {
         .where('regardingId', '=', id)
         .orderBy('createdAt')
         .executeTakeFirst();
-      this.mailboxOwners.set(key, row ?? null);
+      this.facts.mailboxOwners.set(key, row ?? null);
     }
-    return this.mailboxOwners.get(key) ?? null;
+    return this.facts.mailboxOwners.get(key) ?? null;
   }
 
   private async mayModifyEmail(owner: OwnerColumns): Promise<boolean> {
     const key = `${owner.ownerType}:${owner.ownerId}`;
-    const known = this.mayModify.get(key);
+    const known = this.facts.mayModify.get(key);
     if (known !== undefined) return known;
     const principal = await loadOwnerPrincipal(this.db, owner);
     this.tree ??= await loadBusinessUnitTree(this.db);
@@ -162,12 +176,14 @@ export class EmailOwnerResolver {
         { entity: 'activity', ownerId: owner.ownerId, businessUnitId: owner.businessUnitId },
         this.tree,
       ).allowed;
-    this.mayModify.set(key, allowed);
+    this.facts.mayModify.set(key, allowed);
     return allowed;
   }
 
   private async activityOwner(id: string | null): Promise<OwnerIdentity | null> {
     if (id === null) return null;
+    const known = this.knownOwner(id);
+    if (known !== undefined) return known;
     const row = await this.db
       .selectFrom('activities')
       .select(['ownerId', 'ownerType'])

@@ -55,6 +55,7 @@ describe('batch correlation look-ups', () => {
       conversationIndex: index,
       regardingType: 'account',
       regardingId: 'acc',
+      owner: { ownerId: 'owner-1', ownerType: 'user' },
     });
     finder.add({
       id: 'second',
@@ -62,12 +63,16 @@ describe('batch correlation look-ups', () => {
       conversationIndex: null,
       regardingType: null,
       regardingId: null,
+      owner: { ownerId: 'owner-2', ownerType: 'team' },
     });
     const reply = await correlate(
       { inReplyTo: '<a@x>', references: [], subject: 'Re: x', conversationIndex: null, addresses: [] },
       settings,
       finder,
     );
+    // The owner rule learns the owners of the batch's own emails without asking the database.
+    expect(finder.ownerOf('first')).toEqual({ ownerId: 'owner-1', ownerType: 'user' });
+    expect(finder.ownerOf('second')).toEqual({ ownerId: 'owner-2', ownerType: 'team' });
     // The oldest email with the Message-ID wins, as the database orders it.
     expect(reply).toMatchObject({ method: 'inReplyTo', correlatedActivityId: 'first', regardingId: 'acc' });
     const thread = await correlate(
