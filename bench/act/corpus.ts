@@ -14,6 +14,7 @@
  */
 import { buildVTimezone } from '../../src/sync/act/vtimezone.js';
 import { zoneOffsetMs } from '../../src/sync/act/time-zones.js';
+import { seededRandom } from '../shared/seeded-random.js';
 
 export const ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'] as const;
 
@@ -24,18 +25,6 @@ export interface BenchEvent {
   readonly recurring: boolean;
   readonly withExceptions: boolean;
   readonly allDay: boolean;
-}
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -70,7 +59,7 @@ const BASE = Date.UTC(2030, 0, 1, 6);
 const SLOT_MS = 2 * 3_600_000;
 
 export function benchEvent(index: number, organizer: string, seed: number, revision = 0): BenchEvent {
-  const next = random(seed * 100_003 + index);
+  const next = seededRandom(seed * 100_003 + index);
   const uid = `bench-${seed}-${index}`;
   const roll = next();
   const allDay = roll < 0.1;

@@ -16,20 +16,14 @@
  * (scripts/install-test-servers.sh, as root) and PostgreSQL on 127.0.0.1:5432
  * (or MAILROOM_TEST_DATABASE_URL). See bench/act/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
-import { buildServer } from '../../src/api/server.js';
 import { createDavHttp } from '../../src/connectors/dav/http.js';
 import { DavSession } from '../../src/connectors/dav/session.js';
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
-import { bootstrap } from '../../src/organization/bootstrap.js';
-import { createSecretBox } from '../../src/security/secrets.js';
 import { ActDavClient } from '../../src/sync/act/dav-client.js';
 import { ActSync } from '../../src/sync/act/runner.js';
 import { createMailUser, testCa } from '../../test/support/mail-users.js';
-import { startTestServers, stopTestServers, TEST_SERVERS_ENV } from '../../test/support/servers.js';
+import { startBenchEnvironment } from '../shared/environment.js';
 import { benchCalendar, benchEvent, type BenchEvent } from './corpus.js';
 
 const quick = process.argv.includes('--quick');
@@ -38,37 +32,6 @@ const CHANGES = Number(process.env.BENCH_CHANGES ?? 10);
 const LOAD = process.env.BENCH_LOAD === 'put' ? 'put' : 'disk';
 const PUT_CONCURRENCY = Number(process.env.BENCH_PUT_CONCURRENCY ?? 16);
 const SEED = 7;
-
-const adminUrl = process.env.MAILROOM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Drops the bench database once the closed pool's connections are gone (FORCE on them would surface as errors). */
-async function dropDatabase(name: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      const { rows } = await client.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-        [name],
-      );
-      if (rows[0]?.n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const rate = (count: number, ms: number) => `${(count / (ms / 1000)).toFixed(0)} events/s`;
@@ -94,29 +57,8 @@ async function inParallel<T>(
 
 async function main(): Promise<void> {
   console.log(`bench/act: ${EVENTS} events, ${CHANGES} changes, loaded by ${LOAD}`);
-  const servers = await startTestServers();
-  const descriptor = path.join(servers.tmpDir, 'servers.json');
-  await writeFile(descriptor, JSON.stringify(servers));
-  process.env[TEST_SERVERS_ENV] = descriptor;
-  const name = `mailroom_bench_act_${randomBytes(4).toString('hex')}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString(), poolSize: 4 });
-  const secrets = createSecretBox(randomBytes(32));
-  await migrateToLatest(database.db);
-  const organization = await bootstrap(database.db);
-  const app = await buildServer({ db: database.db, databaseKind: 'postgres', secrets, version: 'bench' });
-  const api = async <T>(method: 'GET' | 'POST' | 'PATCH', route: string, body?: unknown): Promise<T> => {
-    const res = await app.inject({
-      method,
-      url: route,
-      headers: { authorization: `Bearer ${organization.adminToken ?? ''}` },
-      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
-    });
-    if (res.statusCode >= 300) throw new Error(`${method} ${route}: ${res.statusCode} ${res.body}`);
-    return (res.body ? JSON.parse(res.body) : {}) as T;
-  };
+  const env = await startBenchEnvironment('act', 4);
+  const { servers, database, secrets, api } = env;
   const extraCa = testCa(servers).toString('utf8');
   const runner = new ActSync({ db: database.db, secrets, trust: { extraCa }, workerId: 'bench-act' });
   try {
@@ -285,10 +227,7 @@ async function main(): Promise<void> {
   } finally {
     runner.stop();
     await runner.idle();
-    await app.close();
-    await database.close();
-    await dropDatabase(name).catch(() => undefined);
-    await stopTestServers(servers);
+    await env.close();
   }
 }
 

@@ -3,6 +3,8 @@
  * sends — plain text, HTML with a text alternative, some with an attachment,
  * non-ASCII names and subjects — so every run sends the same bytes.
  */
+import { seededRandom } from '../shared/seeded-random.js';
+
 export interface BenchEmail {
   readonly subject: string;
   readonly bodyText: string;
@@ -20,15 +22,6 @@ const SUBJECTS = [
   'Follow-up',
 ];
 
-/** A deterministic pseudo-random generator, so the mix is the same every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
-
 export interface Mix {
   readonly text: number;
   readonly html: number;
@@ -40,7 +33,7 @@ export function benchEmails(
   recipients: readonly string[],
   tag: string,
 ): { emails: BenchEmail[]; mix: Mix } {
-  const random = seeded(20260501);
+  const random = seededRandom(20260501);
   const attachment = Buffer.alloc(24 * 1024, 'Mailroom bench attachment. ').toString('base64');
   const mix = { text: 0, html: 0, attachment: 0 };
   const emails: BenchEmail[] = [];

@@ -10,7 +10,7 @@ import { smtpTransportOptions } from '../../src/connectors/smtp/options.js';
 import { openSmtpSession, type SmtpSession } from '../../src/connectors/smtp/session.js';
 import type { Credentials, ServerEndpoint } from '../../src/connectors/types.js';
 import { OutgoingSync } from '../../src/sync/outgoing/runner.js';
-import type { Environment } from './environment.js';
+import type { BenchEnvironment } from '../shared/environment.js';
 
 const MAX_MESSAGES_PER_CONNECTION = 100;
 
@@ -46,7 +46,7 @@ export interface Sender {
 
 /** Runs the outgoing runner until every queued email is Sent (or the run is stuck). */
 export async function mailroomSend(
-  env: Environment,
+  env: BenchEnvironment,
   expected: number,
   concurrency: number,
   extraCa: string,

@@ -10,9 +10,9 @@
  */
 import { ImapFlow } from 'imapflow';
 import { buildMessage } from '../../src/sync/outgoing/message.js';
-import { createMailUser, testCa, type MailUser } from '../../test/support/mail-users.js';
+import { createMailUser, dovecotProfileBody, testCa, type MailUser } from '../../test/support/mail-users.js';
 import { benchEmails } from './corpus.js';
-import { startEnvironment, type Environment } from './environment.js';
+import { startBenchEnvironment, type BenchEnvironment } from '../shared/environment.js';
 import {
   connectionPerMessage,
   mailroomSend,
@@ -36,24 +36,18 @@ interface BenchMailbox {
   readonly token: string;
 }
 
-async function setUp(env: Environment): Promise<{ mailboxes: BenchMailbox[]; recipients: MailUser[] }> {
+async function setUp(env: BenchEnvironment): Promise<{ mailboxes: BenchMailbox[]; recipients: MailUser[] }> {
   const servers = env.servers;
   await env.api('PATCH', '/api/organization', {
     requireApprovalForUserEmail: false,
     requireApprovalForQueueEmail: false,
     saveOutgoingEmailToSentFolder: sentCopy,
   });
-  const profile = await env.api<{ id: string }>('POST', '/api/email-server-profiles', {
-    name: 'Bench Dovecot',
-    serverType: 'imap-smtp',
-    incomingHost: 'localhost',
-    incomingPort: servers.imaps.port,
-    incomingTls: 'implicit',
-    outgoingHost: 'localhost',
-    outgoingPort: servers.submission.port,
-    outgoingTls: 'starttls',
-    credentialSource: 'mailbox',
-  });
+  const profile = await env.api<{ id: string }>(
+    'POST',
+    '/api/email-server-profiles',
+    dovecotProfileBody('Bench Dovecot', servers),
+  );
   const roles = await env.api<{ items: { id: string; name: string }[] }>('GET', '/api/roles');
   const salesperson = roles.items.find((role) => role.name === 'Salesperson')!.id;
   const mailboxes: BenchMailbox[] = [];
@@ -121,7 +115,7 @@ async function main(): Promise<void> {
   console.log(
     `bench/send: ${emailCount} emails from ${mailboxCount} mailboxes to ${recipientCount} recipients; Sent-folder copy ${sentCopy ? 'on' : 'off'}`,
   );
-  const env = await startEnvironment(mailboxCount * 2 + 4);
+  const env = await startBenchEnvironment('send', mailboxCount * 2 + 4);
   try {
     const ca = testCa(env.servers);
     const { mailboxes, recipients } = await setUp(env);

@@ -13,12 +13,15 @@ import { z } from 'zod';
 import { ALERT_CATALOGUE, type AlertLevel } from '../diagnostics/alert-catalogue.js';
 import { mailboxes } from '../mailboxes/resources.js';
 import type { ActorContext } from '../resources/definition.js';
-import { DomainError, notFound, validationError } from '../resources/errors.js';
+import { DomainError, notFound } from '../resources/errors.js';
+import { parseListLimit, parseStatusFilter } from '../resources/list-query.js';
 import { authorize, type ResourceService } from '../resources/service.js';
 import type { RouteSpec } from './routes.js';
 
 const STATUSES = ['failed', 'parked', 'skipped', 'processed'] as const;
 type ItemStatus = (typeof STATUSES)[number];
+/** what the item list shows unless asked otherwise: the items that did not go through */
+const NEEDS_ATTENTION: readonly ItemStatus[] = ['failed', 'parked', 'skipped'];
 /** Statuses an admin may send back for another attempt. */
 const RETRYABLE: ReadonlySet<ItemStatus> = new Set(['parked', 'skipped']);
 
@@ -135,29 +138,6 @@ const ITEM_COLUMNS = [
   'processedAt',
 ] as const;
 
-function parseStatuses(value: string | undefined): ItemStatus[] {
-  if (value === undefined || value === '') return ['failed', 'parked', 'skipped'];
-  const wanted = value.split(',').map((part) => part.trim());
-  const bad = wanted.filter((part) => !(STATUSES as readonly string[]).includes(part));
-  if (bad.length > 0) {
-    throw validationError(`status must be one or more of ${STATUSES.join(', ')}`, [
-      { field: 'status', message: `unknown: ${bad.join(', ')}` },
-    ]);
-  }
-  return wanted as ItemStatus[];
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined || value === '') return 100;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-    throw validationError('limit must be an integer from 1 to 500', [
-      { field: 'limit', message: 'out of range' },
-    ]);
-  }
-  return limit;
-}
-
 export function itemRoutes(service: ResourceService): RouteSpec[] {
   return [
     {
@@ -182,10 +162,10 @@ export function itemRoutes(service: ResourceService): RouteSpec[] {
           .selectFrom('messageLedger')
           .select([...ITEM_COLUMNS])
           .where('mailboxId', '=', mailboxId)
-          .where('status', 'in', parseStatuses(query.status))
+          .where('status', 'in', parseStatusFilter(query.status, STATUSES, NEEDS_ATTENTION))
           .orderBy('lastAttemptAt', 'desc')
           .orderBy('uid', 'desc')
-          .limit(parseLimit(query.limit))
+          .limit(parseListLimit(query.limit))
           .execute();
         return { items: rows.map(toView) };
       },

@@ -697,6 +697,7 @@ class Run {
       actMethod: item.actMethod,
       deleteEmailsAfterProcessing: item.deleteEmailsAfterProcessing,
       incomingFolders: item.incomingFolders,
+      useIdle: item.useIdle,
       processEmailReceivedAfter: item.processEmailReceivedAfter,
       allowCredentialsUse: item.allowCredentialsUse,
       username: item.username,

@@ -180,6 +180,7 @@ export const mailboxItem = z
     actMethod: z.enum(['none', 'serverSideSync']).optional(),
     deleteEmailsAfterProcessing: z.boolean().optional(),
     incomingFolders: incomingFoldersSchema.optional(),
+    useIdle: z.boolean().nullable().optional().describe('IMAP IDLE for this mailbox; null follows the profile'),
     processEmailReceivedAfter: date.optional(),
     allowCredentialsUse: z.boolean().optional(),
     username: z.string().max(200).nullable().optional(),

@@ -147,7 +147,7 @@ export async function testAndEnable(
 }
 
 /** The channel's due time brought forward to now; an earlier one (or none: due already) stays. */
-function dueAtOnce(channel: SyncChannel): RawBuilder<Date | null> {
+export function dueAtOnce(channel: SyncChannel): RawBuilder<Date | null> {
   const column = sql.raw(`${channel}_due_at`);
   return sql<Date | null>`CASE WHEN ${column} IS NULL OR ${column} <= now() THEN ${column} ELSE now() END`;
 }

@@ -15,6 +15,7 @@ import { isId, newId } from '../db/ids.js';
 import type { Row, WebhookDeliveryStatus } from '../db/schema.js';
 import type { ActorContext } from '../resources/definition.js';
 import { forbidden, notFound, validationError } from '../resources/errors.js';
+import { parseListLimit, parseStatusFilter } from '../resources/list-query.js';
 import { parseInput } from '../resources/service.js';
 import { recordPrivilege } from '../security/catalogue.js';
 import { decide } from '../security/engine.js';
@@ -232,29 +233,6 @@ export async function deleteWebhook(ctx: ActorContext, id: string): Promise<void
   await ctx.db.deleteFrom('webhookSubscriptions').where('id', '=', id).execute();
 }
 
-function parseStatuses(value: string | undefined): WebhookDeliveryStatus[] {
-  if (value === undefined || value === '') return [...DELIVERY_STATUSES];
-  const wanted = value.split(',').map((part) => part.trim());
-  const bad = wanted.filter((part) => !(DELIVERY_STATUSES as readonly string[]).includes(part));
-  if (bad.length > 0) {
-    throw validationError(`status must be one or more of ${DELIVERY_STATUSES.join(', ')}`, [
-      { field: 'status', message: `unknown: ${bad.join(', ')}` },
-    ]);
-  }
-  return wanted as WebhookDeliveryStatus[];
-}
-
-function parseLimit(value: string | undefined): number {
-  if (value === undefined || value === '') return 100;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-    throw validationError('limit must be an integer from 1 to 500', [
-      { field: 'limit', message: 'out of range' },
-    ]);
-  }
-  return limit;
-}
-
 function deliveriesQuery(ctx: ActorContext) {
   return ctx.db
     .selectFrom('webhookDeliveries as d')
@@ -310,10 +288,10 @@ export async function listDeliveries(
   await loadSubscription(ctx, subscriptionId);
   const rows = await deliveriesQuery(ctx)
     .where('d.subscriptionId', '=', subscriptionId)
-    .where('d.status', 'in', parseStatuses(query.status))
+    .where('d.status', 'in', parseStatusFilter(query.status, DELIVERY_STATUSES, DELIVERY_STATUSES))
     .orderBy('d.createdAt', 'desc')
     .orderBy('d.id', 'desc')
-    .limit(parseLimit(query.limit))
+    .limit(parseListLimit(query.limit))
     .execute();
   return { items: rows.map(toDeliveryView) };
 }

@@ -23,7 +23,7 @@ export function adminDatabaseUrl(): string {
   return process.env.MAILROOM_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-function urlFor(database: string): string {
+export function databaseUrlFor(database: string): string {
   const url = new URL(adminDatabaseUrl());
   url.pathname = `/${database}`;
   return url.toString();
@@ -47,7 +47,7 @@ export async function prepareTemplateDatabase(): Promise<() => Promise<void>> {
     await client.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
     await client.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
   });
-  const opened = await openDatabase({ url: urlFor(TEMPLATE_DATABASE), poolSize: 1 });
+  const opened = await openDatabase({ url: databaseUrlFor(TEMPLATE_DATABASE), poolSize: 1 });
   try {
     await migrateToLatest(opened.db);
   } finally {
@@ -89,7 +89,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  const url = urlFor(name);
+  const url = databaseUrlFor(name);
   const opened = await openDatabase({ url, poolSize: 5 });
   return {
     ...opened,
@@ -97,19 +97,41 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     name,
     async drop() {
       await opened.close();
-      await withAdmin(async (client) => {
-        // pg's pool.end() resolves before its connections have closed; FORCE would kill the stragglers,
-        // and their clients would report the kill as an uncaught error. Wait for them to leave first.
-        for (let attempt = 0; attempt < 200; attempt += 1) {
-          const { rows } = await client.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
-            [name],
-          );
-          if (rows[0]?.n === 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 10));
-        }
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      });
+      await dropOnceIdle(name);
     },
   };
+}
+
+/** Drops a database once the connections of its closed pools are gone. */
+async function dropOnceIdle(name: string): Promise<void> {
+  await withAdmin(async (client) => {
+    // pg's pool.end() resolves before its connections have closed; FORCE would kill the stragglers,
+    // and their clients would report the kill as an uncaught error. Wait for them to leave first.
+    for (let attempt = 0; attempt < 300; attempt += 1) {
+      const { rows } = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      if (rows[0]?.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  });
+}
+
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** drops the database; close its pools first */
+  drop(): Promise<void>;
+}
+
+/**
+ * An empty database of its own, outside any test run (no template, no run id):
+ * for benchmarks, which migrate it themselves.
+ */
+export async function createScratchDatabase(label: string): Promise<ScratchDatabase> {
+  const name = `mailroom_${label}_${randomBytes(4).toString('hex')}`;
+  await withAdmin((client) => client.query(`CREATE DATABASE ${name}`));
+  return { name, url: databaseUrlFor(name), drop: () => dropOnceIdle(name) };
 }

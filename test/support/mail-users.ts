@@ -47,6 +47,25 @@ export function testCa(servers: TestServers = readTestServers()): Buffer {
 }
 
 /**
+ * The API body of an IMAP/SMTP email server profile on the test Dovecot:
+ * IMAP over implicit TLS, submission with STARTTLS, each mailbox's own
+ * credentials. The certificate names localhost; trust it with `testCa()`.
+ */
+export function dovecotProfileBody(name: string, servers: TestServers = readTestServers()) {
+  return {
+    name,
+    serverType: 'imap-smtp',
+    incomingHost: 'localhost',
+    incomingPort: servers.imaps.port,
+    incomingTls: 'implicit',
+    outgoingHost: 'localhost',
+    outgoingPort: servers.submission.port,
+    outgoingTls: 'starttls',
+    credentialSource: 'mailbox',
+  } as const;
+}
+
+/**
  * Adds a fresh user to Dovecot and Radicale, usable at once on every protocol. Safe to call from
  * many test files at the same time: Dovecot gets a new file per user (written aside, then renamed
  * in, so it is never seen half-written), and Radicale's htpasswd gets one `appendFile` of one

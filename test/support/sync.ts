@@ -6,9 +6,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import { dueAtOnce } from '../../src/mailboxes/test-and-enable.js';
 import { IncomingSync, type IncomingSyncOptions } from '../../src/sync/incoming/runner.js';
 import { createTestApp, type TestApp } from './app.js';
-import { createMailUser, deliverMail, readTestServers, testCa, type MailUser } from './mail-users.js';
+import {
+  createMailUser,
+  deliverMail,
+  dovecotProfileBody,
+  readTestServers,
+  testCa,
+  type MailUser,
+} from './mail-users.js';
 
 export interface Page<T> {
   items: T[];
@@ -153,18 +161,8 @@ export async function createSyncFixture(options: { secretKey?: Buffer } = {}): P
     requireApprovalForUserEmail: false,
     requireApprovalForQueueEmail: false,
   });
-  const profile = await post<{ id: string }>('/api/email-server-profiles', {
-    name: 'Test Dovecot',
-    serverType: 'imap-smtp',
-    // The test certificate names localhost; the CA is trusted through the runner's extra CA.
-    incomingHost: 'localhost',
-    incomingPort: servers.imaps.port,
-    incomingTls: 'implicit',
-    outgoingHost: 'localhost',
-    outgoingPort: servers.submission.port,
-    outgoingTls: 'starttls',
-    credentialSource: 'mailbox',
-  });
+  // The CA of the profile's localhost certificate is trusted through the runner's extra CA.
+  const profile = await post<{ id: string }>('/api/email-server-profiles', dovecotProfileBody('Test Dovecot', servers));
   const roleList = await get<Page<{ id: string; name: string }>>('/api/roles');
   const roles = Object.fromEntries(roleList.items.map((role) => [role.name, role.id]));
   const runners: IncomingSync[] = [];
@@ -208,7 +206,16 @@ export async function createSyncFixture(options: { secretKey?: Buffer } = {}): P
     async markTested(mailboxId, status) {
       await t.database.db
         .updateTable('mailboxes')
-        .set({ incomingStatus: status, incomingEnabled: true, testCompletedAt: new Date() })
+        .set({
+          incomingStatus: status,
+          incomingEnabled: true,
+          testCompletedAt: new Date(),
+          // Test & Enable makes every channel due at once; a stand-in that did not would leave a
+          // mailbox waiting out a backoff the real action clears.
+          incomingDueAt: dueAtOnce('incoming'),
+          outgoingDueAt: dueAtOnce('outgoing'),
+          actDueAt: dueAtOnce('act'),
+        })
         .where('id', '=', mailboxId)
         .execute();
     },

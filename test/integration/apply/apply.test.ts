@@ -313,6 +313,18 @@ describe('mailroom apply', () => {
       expect((await apply([EXAMPLE])).out[0]).toBe('updated user alice: name');
     });
 
+    it("sets a mailbox's own IMAP IDLE choice, and null gives it back to the profile", async () => {
+      const aliceMailbox = '    username: alice@example.test\n';
+      const off = await file(exampleText.replace(aliceMailbox, `    useIdle: false\n${aliceMailbox}`));
+      expect((await apply([off])).out[0]).toBe('updated mailbox for user alice: useIdle');
+      expect((await mailboxOf('user', await userId('alice'))).useIdle).toBe(false);
+      expect((await apply([off])).out).toEqual(['No changes.']);
+
+      const follow = await file(exampleText.replace(aliceMailbox, `    useIdle: null\n${aliceMailbox}`));
+      expect((await apply([follow])).out[0]).toBe('updated mailbox for user alice: useIdle');
+      expect((await mailboxOf('user', await userId('alice'))).useIdle).toBeNull();
+    });
+
     it('a changed password is found by decrypting the stored one, and not printed', async () => {
       const run = await apply([EXAMPLE], { ...ENV, ALICE_MAILBOX_PASSWORD: 'alice-secret-2' });
       expect(run.out).toEqual([

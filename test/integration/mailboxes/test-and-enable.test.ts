@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../support/app.js';
 import {
   createMailUser,
+  dovecotProfileBody,
   readTestServers,
   waitForInboxMessage,
   type MailUser,
@@ -94,16 +95,8 @@ describe('Test & Enable', () => {
       requireApprovalForQueueEmail: false,
     });
     const profile = await post<{ id: string }>('/api/email-server-profiles', {
-      name: 'Test Dovecot',
-      serverType: 'imap-smtp',
-      incomingHost: 'localhost',
-      incomingPort: servers.imaps.port,
-      incomingTls: 'implicit',
-      outgoingHost: 'localhost',
-      outgoingPort: servers.submission.port,
-      outgoingTls: 'starttls',
+      ...dovecotProfileBody('Test Dovecot', servers),
       actUrl: servers.dav.httpsUrl,
-      credentialSource: 'mailbox',
     });
     profileId = profile.id;
     const list = await t.request<Page<{ id: string; name: string }>>('GET', '/api/roles');
@@ -223,18 +216,9 @@ describe('Test & Enable', () => {
       });
 
       // An inactive profile: the same alert, folded into the open one, with an Activate fix.
-      const servers = readTestServers();
       const inactive = await post<{ id: string }>('/api/email-server-profiles', {
-        name: 'Inactive Dovecot',
+        ...dovecotProfileBody('Inactive Dovecot'),
         state: 'inactive',
-        serverType: 'imap-smtp',
-        incomingHost: 'localhost',
-        incomingPort: servers.imaps.port,
-        incomingTls: 'implicit',
-        outgoingHost: 'localhost',
-        outgoingPort: servers.submission.port,
-        outgoingTls: 'starttls',
-        credentialSource: 'mailbox',
       });
       await patch(`/api/mailboxes/${mailboxId}`, { emailServerProfileId: inactive.id });
       expect(await testAndEnable(mailboxId)).toMatchObject({ incomingStatus: 'failure' });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openImapSource } from '../../../src/sync/incoming/imap-source.js';
 import { claimDue, releaseLease } from '../../../src/sync/scheduler.js';
-import { readTestServers } from '../../support/mail-users.js';
+import { dovecotProfileBody } from '../../support/mail-users.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';
 
 describe('per-profile connection limit', () => {
@@ -21,17 +21,8 @@ describe('per-profile connection limit', () => {
   });
 
   async function limitedProfile(name: string, maxConcurrentConnections: number): Promise<string> {
-    const servers = readTestServers();
     const profile = await f.post<{ id: string }>('/api/email-server-profiles', {
-      name,
-      serverType: 'imap-smtp',
-      incomingHost: 'localhost',
-      incomingPort: servers.imaps.port,
-      incomingTls: 'implicit',
-      outgoingHost: 'localhost',
-      outgoingPort: servers.submission.port,
-      outgoingTls: 'starttls',
-      credentialSource: 'mailbox',
+      ...dovecotProfileBody(name),
       maxConcurrentConnections,
     });
     return profile.id;

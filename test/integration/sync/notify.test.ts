@@ -4,32 +4,14 @@
  * dropped listener connection comes back; and a wake-up that arrives while a
  * cycle runs is not lost when the cycle ends.
  */
-import pino from 'pino';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestRunner } from '../../../src/mailboxes/test-runner.js';
 import { startDueListener } from '../../../src/sync/due-listener.js';
 import { notifyDue, requestCycle, type WorkerLane } from '../../../src/sync/notify.js';
 import { claimDue, finishLease } from '../../../src/sync/scheduler.js';
 import { startSyncWorker } from '../../../src/sync/worker.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';
-
-const silent = pino({ level: 'silent' });
-const noTests = { runDue: async () => 0, idle: async () => undefined } as unknown as TestRunner;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 10_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+import { HOURLY_POLICY, noTestRunner, silentLogger, waitFor } from '../../support/worker.js';
 
 describe('due notifications', () => {
   let f: SyncFixture;
@@ -46,7 +28,7 @@ describe('due notifications', () => {
     const listener = startDueListener({
       databaseUrl: f.t.database.url,
       onDue: (lane) => heard.push(lane),
-      logger: silent,
+      logger: silentLogger,
       retryBaseMs: 50,
     });
     try {
@@ -87,11 +69,11 @@ describe('due notifications', () => {
   it('starts a woken mailbox at once instead of at its next poll', async () => {
     const user = await f.userWithMailbox('Woken User', ['Salesperson']);
     const worker = startSyncWorker({
-      logger: silent,
+      logger: silentLogger,
       workerId: 'notified-worker',
-      testRunner: noTests,
+      testRunner: noTestRunner,
       // Quiet mailboxes would wait an hour, and the worker itself polls only once a minute.
-      incoming: f.incoming({ policy: { ...quietHour } }),
+      incoming: f.incoming({ policy: HOURLY_POLICY }),
       databaseUrl: f.t.database.url,
       intervalMs: 60_000,
     });
@@ -179,12 +161,3 @@ describe('due notifications', () => {
     expect(after.incomingDueAt).toEqual(later);
   });
 });
-
-const quietHour = {
-  activeIntervalMs: 60 * 60_000,
-  quietCyclesBeforeBackoff: 3,
-  idleMaxIntervalMs: 60 * 60_000,
-  failureBaseMs: 60 * 60_000,
-  failureMaxMs: 60 * 60_000,
-  jitterRatio: 0,
-};

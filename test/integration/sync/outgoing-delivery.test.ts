@@ -8,13 +8,20 @@
  * a connection lost after it, and the per-profile rate limit.
  */
 import { randomBytes } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutgoingSync } from '../../../src/sync/outgoing/runner.js';
-import { imapOptions, testCa, waitForInboxMessage, type MailUser } from '../../support/mail-users.js';
-import { createSyncFixture, type AlertView, type SyncFixture } from '../../support/sync.js';
-import { startTinySmtp, type TinySmtp } from './tiny-smtp.js';
+import { waitForInboxMessage } from '../../support/mail-users.js';
+import {
+  createOutgoingFixture,
+  fetchMessages,
+  openAlertsOf,
+  senderWithToken,
+  sendThroughTiny,
+  type OutgoingFixture,
+} from '../../support/outgoing.js';
+import { type SyncFixture } from '../../support/sync.js';
+import { startTinySmtp, type TinySmtp } from '../../support/tiny-smtp.js';
 
 interface SendView {
   id: string;
@@ -30,53 +37,22 @@ interface SendView {
 }
 
 describe('outgoing delivery over one SMTP session', () => {
+  let fixture: OutgoingFixture;
   let f: SyncFixture;
   let tiny: TinySmtp;
   let runner: OutgoingSync;
 
   beforeAll(async () => {
-    f = await createSyncFixture();
-    tiny = await startTinySmtp();
-    runner = new OutgoingSync({
-      db: f.t.database.db,
-      secrets: f.t.secrets,
-      trust: { extraCa: testCa().toString('utf8') },
-      workerId: `delivery-test-${randomBytes(3).toString('hex')}`,
-    });
+    fixture = await createOutgoingFixture('delivery-test');
+    ({ f, tiny, runner } = fixture);
   });
   afterAll(async () => {
-    runner?.stop();
-    await runner?.idle();
-    await tiny?.close();
-    await f?.close();
+    await fixture?.close();
   });
 
-  async function sender(name: string) {
-    const who = await f.userWithMailbox(name, ['Salesperson']);
-    await f.t.database.db
-      .updateTable('mailboxes')
-      .set({ outgoingStatus: 'success', outgoingEnabled: true, testCompletedAt: new Date() })
-      .where('id', '=', who.mailboxId)
-      .execute();
-    const token = await f.post<{ token: string }>('/api/tokens', { name: 'self', userId: who.userId });
-    return { ...who, token: token.token };
-  }
-
-  /** Points the sender's mailbox at the tiny server (no IMAP, so no Sent copy). */
-  async function viaTiny(mailboxId: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const profile = await f.post<{ id: string }>('/api/email-server-profiles', {
-      name: `Tiny ${randomBytes(3).toString('hex')}`,
-      serverType: 'imap-smtp',
-      outgoingHost: '127.0.0.1',
-      outgoingPort: tiny.port,
-      outgoingTls: 'none',
-      incomingHost: null,
-      credentialSource: 'mailbox',
-      ...extra,
-    });
-    await f.patch(`/api/mailboxes/${mailboxId}`, { emailServerProfileId: profile.id });
-    return profile.id;
-  }
+  const sender = (name: string) => senderWithToken(f, name);
+  const viaTiny = (mailboxId: string, extra: Record<string, unknown> = {}) =>
+    sendThroughTiny(f, tiny, mailboxId, extra);
 
   async function queue(token: string, body: Record<string, unknown>): Promise<string> {
     const created = await f.t.request<{ id: string }>('POST', '/api/emails', { token, body });
@@ -88,30 +64,8 @@ describe('outgoing delivery over one SMTP session', () => {
 
   const view = (id: string) => f.get<SendView>(`/api/emails/${id}`);
 
-  async function openAlerts(mailboxId: string): Promise<AlertView[]> {
-    return (await f.alertsOf(mailboxId)).filter((alert) => alert.resolvedAt === null);
-  }
-
-  async function fetchAll(user: MailUser, folder: string, subjectPart: string): Promise<Buffer[]> {
-    const client = new ImapFlow({ ...imapOptions(user), disableAutoIdle: true });
-    await client.connect();
-    try {
-      const lock = await client.getMailboxLock(folder);
-      try {
-        const uids = await client.search({ subject: subjectPart }, { uid: true });
-        const out: Buffer[] = [];
-        for (const uid of uids === false ? [] : uids) {
-          const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-          if (message && message.source) out.push(message.source);
-        }
-        return out;
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await client.logout();
-    }
-  }
+  const openAlerts = (mailboxId: string) => openAlertsOf(f, mailboxId);
+  const fetchAll = fetchMessages;
 
   it('sends a batch queued through the API over one connection; each arrives with its token, copies in Sent', async () => {
     const alice = await sender('Alice Batch');

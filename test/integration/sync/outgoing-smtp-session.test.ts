@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSmtpSession, type SmtpSession } from '../../../src/connectors/smtp/session.js';
 import type { ServerEndpoint } from '../../../src/connectors/types.js';
 import { createMailUser, readTestServers, testCa, waitForInboxMessage } from '../../support/mail-users.js';
-import { startTinySmtp, type TinySmtp } from './tiny-smtp.js';
+import { startTinySmtp, type TinySmtp } from '../../support/tiny-smtp.js';
 
 function rawMessage(subject: string, to: string): Buffer {
   return Buffer.from(

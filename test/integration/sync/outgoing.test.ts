@@ -6,19 +6,20 @@
  * 4xx and 5xx replies, send-as refusals and the reason an email waits.
  */
 import { randomBytes } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutgoingSync } from '../../../src/sync/outgoing/runner.js';
+import { readTestServers, waitForInboxMessage, type MailUser } from '../../support/mail-users.js';
 import {
-  imapOptions,
-  readTestServers,
-  testCa,
-  waitForInboxMessage,
-  type MailUser,
-} from '../../support/mail-users.js';
-import { createSyncFixture, type AlertView, type SyncFixture } from '../../support/sync.js';
-import { closedPort, startTinySmtp, type TinySmtp } from './tiny-smtp.js';
+  createOutgoingFixture,
+  fetchMessages,
+  openAlertsOf,
+  senderWithToken,
+  sendThroughTiny,
+  type OutgoingFixture,
+} from '../../support/outgoing.js';
+import { type SyncFixture } from '../../support/sync.js';
+import { closedPort, type TinySmtp } from '../../support/tiny-smtp.js';
 
 interface SendView {
   id: string;
@@ -35,42 +36,20 @@ interface SendView {
 }
 
 describe('outgoing email', () => {
+  let fixture: OutgoingFixture;
   let f: SyncFixture;
   let tiny: TinySmtp;
   let runner: OutgoingSync;
 
   beforeAll(async () => {
-    f = await createSyncFixture();
-    tiny = await startTinySmtp();
-    runner = new OutgoingSync({
-      db: f.t.database.db,
-      secrets: f.t.secrets,
-      trust: { extraCa: testCa().toString('utf8') },
-      workerId: `outgoing-test-${randomBytes(3).toString('hex')}`,
-    });
+    fixture = await createOutgoingFixture('outgoing-test');
+    ({ f, tiny, runner } = fixture);
   });
   afterAll(async () => {
-    runner?.stop();
-    await runner?.idle();
-    await tiny?.close();
-    await f?.close();
+    await fixture?.close();
   });
 
-  /** What a successful Test & Enable of the outgoing channel leaves behind. */
-  async function markOutgoingTested(mailboxId: string): Promise<void> {
-    await f.t.database.db
-      .updateTable('mailboxes')
-      .set({ outgoingStatus: 'success', outgoingEnabled: true, testCompletedAt: new Date() })
-      .where('id', '=', mailboxId)
-      .execute();
-  }
-
-  async function sender(name: string) {
-    const who = await f.userWithMailbox(name, ['Salesperson']);
-    await markOutgoingTested(who.mailboxId);
-    const token = await f.post<{ token: string }>('/api/tokens', { name: 'self', userId: who.userId });
-    return { ...who, token: token.token };
-  }
+  const sender = (name: string) => senderWithToken(f, name);
 
   async function as<T>(token: string, method: 'GET' | 'POST', url: string, body?: unknown) {
     return f.t.request<T>(method, url, { token, ...(body === undefined ? {} : { body }) });
@@ -86,28 +65,12 @@ describe('outgoing email', () => {
     return f.get<SendView>(`/api/emails/${id}`);
   }
 
-  async function itemAlerts(mailboxId: string): Promise<AlertView[]> {
-    return (await f.alertsOf(mailboxId)).filter((alert) => alert.resolvedAt === null);
-  }
+  const itemAlerts = (mailboxId: string) => openAlertsOf(f, mailboxId);
 
   async function fetchRaw(user: MailUser, folder: string, subject: string): Promise<Buffer> {
-    const client = new ImapFlow({ ...imapOptions(user), disableAutoIdle: true });
-    await client.connect();
-    try {
-      const lock = await client.getMailboxLock(folder);
-      try {
-        const uids = await client.search({ subject }, { uid: true });
-        const uid = uids === false ? undefined : uids[0];
-        if (uid === undefined) throw new Error(`no "${subject}" in ${folder}`);
-        const message = await client.fetchOne(String(uid), { source: true }, { uid: true });
-        if (!message || !message.source) throw new Error('no source');
-        return message.source;
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await client.logout();
-    }
+    const [first] = await fetchMessages(user, folder, subject);
+    if (first === undefined) throw new Error(`no "${subject}" in ${folder}`);
+    return first;
   }
 
   it('sends an email created through the API: token, Message-ID, HTML + text, a non-ASCII attachment, Sent copy', async () => {
@@ -203,16 +166,7 @@ describe('outgoing email', () => {
 
   it('fails the email (MR8) when every recipient is refused with 5xx, sends with MR9 when only some are, retries on 4xx (F4)', async () => {
     const erin = await sender('Erin Tiny');
-    const profile = await f.post<{ id: string }>('/api/email-server-profiles', {
-      name: `Tiny ${randomBytes(2).toString('hex')}`,
-      serverType: 'imap-smtp',
-      outgoingHost: '127.0.0.1',
-      outgoingPort: tiny.port,
-      outgoingTls: 'none',
-      incomingHost: null,
-      credentialSource: 'mailbox',
-    });
-    await f.patch(`/api/mailboxes/${erin.mailboxId}`, { emailServerProfileId: profile.id });
+    await sendThroughTiny(f, tiny, erin.mailboxId);
     tiny.options = {
       refuse: {
         'nobody@example.test': '550 5.1.1 <nobody@example.test>: Recipient address rejected: User unknown',
@@ -275,16 +229,7 @@ describe('outgoing email', () => {
 
   it('does not send again an email interrupted after the server took it: Sent, unconfirmed, one copy', async () => {
     const lee = await sender('Lee Crash');
-    const profile = await f.post<{ id: string }>('/api/email-server-profiles', {
-      name: `Tiny crash ${randomBytes(2).toString('hex')}`,
-      serverType: 'imap-smtp',
-      outgoingHost: '127.0.0.1',
-      outgoingPort: tiny.port,
-      outgoingTls: 'none',
-      incomingHost: null,
-      credentialSource: 'mailbox',
-    });
-    await f.patch(`/api/mailboxes/${lee.mailboxId}`, { emailServerProfileId: profile.id });
+    await sendThroughTiny(f, tiny, lee.mailboxId);
     tiny.options = {};
     const subject = `Crash ${randomBytes(3).toString('hex')}`;
     const id = await draft(lee.token, { subject, bodyText: 'x', to: [{ address: 'm@example.test' }] });
@@ -328,16 +273,7 @@ describe('outgoing email', () => {
 
   it('disables the outgoing channel when the server refuses the credentials (535), leaving the email Pending Send', async () => {
     const mia = await sender('Mia Auth');
-    const profile = await f.post<{ id: string }>('/api/email-server-profiles', {
-      name: `Tiny auth ${randomBytes(2).toString('hex')}`,
-      serverType: 'imap-smtp',
-      outgoingHost: '127.0.0.1',
-      outgoingPort: tiny.port,
-      outgoingTls: 'none',
-      incomingHost: null,
-      credentialSource: 'mailbox',
-    });
-    await f.patch(`/api/mailboxes/${mia.mailboxId}`, { emailServerProfileId: profile.id });
+    await sendThroughTiny(f, tiny, mia.mailboxId);
     tiny.options = { authReply: '535 5.7.8 Error: authentication failed' };
     try {
       const id = await draft(mia.token, {

@@ -3,14 +3,13 @@
  * the transient failure limit, permanent connector failures, several workers
  * sharing due mailboxes, and the worker loop itself.
  */
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestRunner } from '../../../src/mailboxes/test-runner.js';
 import { runIncomingCycle } from '../../../src/sync/incoming/cycle.js';
 import { claimDue, releaseLease } from '../../../src/sync/scheduler.js';
 import { startSyncWorker } from '../../../src/sync/worker.js';
 import { createMailUser } from '../../support/mail-users.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';
+import { noTestRunner, silentLogger } from '../../support/worker.js';
 
 describe('incoming scheduling', () => {
   let f: SyncFixture;
@@ -159,11 +158,10 @@ describe('incoming scheduling', () => {
       subject: 'Picked up by the worker',
       messageId: '<loop@customer.test>',
     });
-    const idleTests = { runDue: async () => 0, idle: async () => undefined } as unknown as TestRunner;
     const worker = startSyncWorker({
-      logger: pino({ level: 'silent' }),
+      logger: silentLogger,
       workerId: 'loop-worker',
-      testRunner: idleTests,
+      testRunner: noTestRunner,
       incoming: f.incoming(),
       intervalMs: 50,
     });

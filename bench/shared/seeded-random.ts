@@ -1,0 +1,15 @@
+/**
+ * A small seeded pseudo-random generator (mulberry32) for the benchmarks'
+ * corpora: the same seed gives the same numbers, so every run and every
+ * measurement of a run reads the same data. Not for anything secret.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
