@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEmail } from '../../../src/sync/incoming/parse.js';
+import { mentionsBase64, parseEmail } from '../../../src/sync/incoming/parse.js';
 
 const crlf = (lines: string[]) => Buffer.from(lines.join('\r\n'), 'utf8');
 
@@ -77,5 +77,14 @@ describe('parseEmail', () => {
     expect(
       outcome.ok && outcome.email.attachments.map((a) => [a.fileName, a.mimeType, a.content.toString()]),
     ).toEqual([['attachment-1.pdf', 'application/pdf', '%PDF-']]);
+  });
+});
+
+describe('mentionsBase64', () => {
+  it('finds the encoding name in the spellings mail uses, and nothing in plain text mail', () => {
+    expect(mentionsBase64(Buffer.from('Content-Transfer-Encoding: base64\r\n'))).toBe(true);
+    expect(mentionsBase64(Buffer.from('Content-Transfer-Encoding: Base64\r\n'))).toBe(true);
+    expect(mentionsBase64(Buffer.from('Content-Transfer-Encoding: BASE64\r\n'))).toBe(true);
+    expect(mentionsBase64(Buffer.from('Content-Transfer-Encoding: quoted-printable\r\n\r\nHello'))).toBe(false);
   });
 });
