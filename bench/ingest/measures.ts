@@ -11,6 +11,7 @@ import type { TestServers } from '../../test/support/servers.js';
 import type { MailUser } from '../../test/support/mail-users.js';
 import { IncomingSync } from '../../src/sync/incoming/runner.js';
 import { parseEmail } from '../../src/sync/incoming/parse.js';
+import { defaultParseThreads, ParsePool } from '../../src/sync/incoming/parse-pool.js';
 import { createDatabase, startMailroom } from './environment.js';
 import type { CorpusMessage } from './corpus.js';
 
@@ -242,14 +243,19 @@ export async function endToEnd(
 ): Promise<EndToEnd> {
   const database = await createDatabase('e2e');
   const mailroom = await startMailroom(servers, database);
+  let parser: ParsePool | undefined;
   try {
     for (const [index, account] of accounts.entries()) await mailroom.addUser(`Bench User ${index}`, account);
+    // As `mailroom worker` runs it: parse threads as MAILROOM_PARSE_THREADS or the default say.
+    const threads = Number(process.env.MAILROOM_PARSE_THREADS ?? defaultParseThreads());
+    parser = threads > 0 ? new ParsePool(threads) : undefined;
     const runner = new IncomingSync({
       db: mailroom.database.db,
       secrets: mailroom.secrets,
       trust: { extraCa: mailroom.extraCa },
       workerId: 'bench-worker',
       concurrency: CONCURRENCY,
+      parser,
     });
     const started = process.hrtime.bigint();
     await runner.runDue();
@@ -288,6 +294,7 @@ export async function endToEnd(
     }
     return { ...result, activities, attachments };
   } finally {
+    await parser?.close();
     await mailroom.close();
     await database.drop();
   }

@@ -8,9 +8,11 @@ import { buildServer } from '../api/server.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { MigrationError } from '../db/connection.js';
 import { createLogger, openRuntime, VERSION, type Runtime } from '../runtime.js';
+import type { Logger } from 'pino';
 import { SecretKeyError } from '../security/secrets.js';
 import { issueToken } from '../security/tokens.js';
 import { IncomingSync } from '../sync/incoming/runner.js';
+import { defaultParseThreads, ParsePool, type EmailParser } from '../sync/incoming/parse-pool.js';
 import { ActSync } from '../sync/act/runner.js';
 import { OutgoingSync } from '../sync/outgoing/runner.js';
 import { startSyncWorker } from '../sync/worker.js';
@@ -62,12 +64,18 @@ function waitForShutdown(): Promise<NodeJS.Signals> {
   });
 }
 
+/** The worker's parse threads, unless configured to parse on the main thread. */
+function parsePoolFor(config: Config, logger: Logger): ParsePool | undefined {
+  const threads = config.parseThreads ?? defaultParseThreads();
+  return threads > 0 ? new ParsePool(threads, { logger }) : undefined;
+}
+
 function workerId(config: Config): string {
   return config.workerId ?? `${hostname()}:${process.pid}`;
 }
 
 /** Test & Enable, the incoming, outgoing and ACT channels and IMAP IDLE, as one worker of this process. */
-function syncWorkerOptions(runtime: Runtime, config: Config) {
+function syncWorkerOptions(runtime: Runtime, config: Config, parser: EmailParser | undefined) {
   const id = workerId(config);
   return {
     logger: runtime.logger,
@@ -80,6 +88,7 @@ function syncWorkerOptions(runtime: Runtime, config: Config) {
       logger: runtime.logger,
       workerId: id,
       batchMessages: config.incomingBatchMessages,
+      parser,
     }),
     outgoing: new OutgoingSync({
       db: runtime.database.db,
@@ -119,7 +128,8 @@ async function start(config: Config, output: Output): Promise<number> {
     metricsToken: config.metricsToken,
   });
   await app.listen({ host: config.host, port: config.port });
-  const worker = startSyncWorker(syncWorkerOptions(runtime, config));
+  const parser = parsePoolFor(config, runtime.logger);
+  const worker = startSyncWorker(syncWorkerOptions(runtime, config, parser));
   const webhooks = startWebhookDispatcher({
     db: runtime.database.db,
     secrets: runtime.secrets,
@@ -135,6 +145,7 @@ async function start(config: Config, output: Output): Promise<number> {
   const signal = await waitForShutdown();
   runtime.logger.info({ signal }, 'shutting down');
   await worker.stop();
+  await parser?.close();
   await webhooks.stop();
   await app.close();
   await runtime.close();
@@ -156,7 +167,8 @@ function startWorkerMetrics(runtime: Runtime, config: Config) {
 async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
-  const running = startSyncWorker(syncWorkerOptions(runtime, config));
+  const parser = parsePoolFor(config, runtime.logger);
+  const running = startSyncWorker(syncWorkerOptions(runtime, config, parser));
   const webhooks = startWebhookDispatcher({
     db: runtime.database.db,
     secrets: runtime.secrets,
@@ -165,6 +177,7 @@ async function worker(config: Config, output: Output): Promise<number> {
   const metrics = await startWorkerMetrics(runtime, config);
   await waitForShutdown();
   await running.stop();
+  await parser?.close();
   await webhooks.stop();
   await metrics?.close();
   await runtime.close();

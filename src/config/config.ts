@@ -17,6 +17,7 @@ const environmentSchema = z.object({
   MAILROOM_WORKER_ID: z.string().min(1).optional(),
   MAILROOM_TLS_CA_FILE: z.string().min(1).optional(),
   MAILROOM_INCOMING_BATCH_MESSAGES: z.coerce.number().int().min(1).max(1000).optional(),
+  MAILROOM_PARSE_THREADS: z.coerce.number().int().min(0).max(32).optional(),
   MAILROOM_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAILROOM_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
@@ -36,6 +37,8 @@ export interface Config {
   readonly tlsCaFile: string | undefined;
   /** messages per IMAP fetch and per transaction of an incoming cycle (default 250) */
   readonly incomingBatchMessages?: number | undefined;
+  /** threads that parse incoming messages; 0 parses on the main thread; absent: one per core beyond the first, up to 4 */
+  readonly parseThreads?: number | undefined;
   /** bearer token that opens GET /metrics; without one the endpoint is off */
   readonly metricsToken?: string | undefined;
   /** `mailroom worker` serves /metrics on this port (on MAILROOM_HOST); absent: workers serve no metrics */
@@ -66,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerId: values.MAILROOM_WORKER_ID,
     tlsCaFile: values.MAILROOM_TLS_CA_FILE,
     incomingBatchMessages: values.MAILROOM_INCOMING_BATCH_MESSAGES,
+    parseThreads: values.MAILROOM_PARSE_THREADS,
     metricsToken: values.MAILROOM_METRICS_TOKEN,
     metricsPort: values.MAILROOM_METRICS_PORT,
   };

@@ -9,6 +9,7 @@ import type { OwnerColumns, QueueRef } from './email-writer.js';
 import type { CorrelationSettings } from './correlation.js';
 import type { InternalSettings } from './internal-email.js';
 import type { OwnerAuthority } from './owner-authority.js';
+import type { EmailParser } from './parse-pool.js';
 import type { Acceptor } from './tracking-filter.js';
 
 /** The organization settings that decide what becomes of an incoming email. */
@@ -42,6 +43,8 @@ export interface PipelineContext {
   readonly receiving: Acceptor | null;
   /** a forward mailbox: messages carry the original email as an attachment */
   readonly forwardMailbox: boolean;
+  /** where messages are parsed (parse-pool.ts); on the calling thread when absent */
+  readonly parser?: EmailParser | undefined;
   readonly settings: IncomingSettings;
   readonly watermark: Date | null;
   readonly sizeLimitKb: number;

@@ -49,6 +49,7 @@ import type { QueueRef } from './email-writer.js';
 import { incomingFolderList } from './folders.js';
 import { openImapSource, type IncomingSource } from './imap-source.js';
 import { sizeLimitKb } from './item-policy.js';
+import type { EmailParser } from './parse-pool.js';
 import { OwnerAuthority, OwnerDeniedError, denialAlert } from './owner-authority.js';
 import {
   emptyStats,
@@ -86,6 +87,8 @@ export interface IncomingDependencies {
   readonly batchMessages?: number | undefined;
   readonly batchBytes?: number | undefined;
   readonly hooks?: PipelineHooks | undefined;
+  /** where messages are parsed: a pool of threads in a worker process, the calling thread otherwise */
+  readonly parser?: EmailParser | undefined;
 }
 
 export const DEFAULT_LEASE_MS = 120_000;
@@ -187,6 +190,7 @@ async function receive(
     queue: await queueOf(deps.db, mailbox),
     receiving: await receivingOf(deps.db, mailbox),
     forwardMailbox,
+    parser: deps.parser,
     settings: incomingSettings(organization),
     watermark: effectiveWatermark(profile.processEmailReceivedAfter, mailbox.processEmailReceivedAfter),
     sizeLimitKb: sizeLimitKb(organization.maxIncomingMessageSizeKb),

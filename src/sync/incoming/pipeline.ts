@@ -126,19 +126,18 @@ async function runBatch(
 ): Promise<void> {
   const folder = source.state.folder;
   const uidValidity = source.state.uidValidity;
-  const prepared: Prepared[] = [];
-  for (const message of batch.messages) {
-    const key = ledgerKey({ folder, uidValidity, uid: message.uid });
-    prepared.push(
-      await prepare(
+  // All at once, in order: with a parse pool the messages are parsed side by side.
+  const prepared: Prepared[] = await Promise.all(
+    batch.messages.map((message) =>
+      prepare(
         ctx,
         message,
-        key,
+        ledgerKey({ folder, uidValidity, uid: message.uid }),
         downloaded.bodies.get(message.uid),
         downloaded.headlines.get(message.uid),
       ),
-    );
-  }
+    ),
+  );
   await writeBatch(ctx, source.state, prepared, counter, batch.lastUid);
   observeDelivered(prepared.map((item) => (item.kind === 'email' ? item.message.receivedAt : null)));
 }

@@ -9,7 +9,8 @@ import type { PlannedMessage } from './batches.js';
 import { dedupeKeyFor, normalizeMessageId } from './dedupe.js';
 import { unwrapForward } from './forward.js';
 import type { FetchedMessage, MessageSummary } from './imap-source.js';
-import { parseEmail, type ParsedEmail } from './parse.js';
+import type { ParsedEmail } from './parse.js';
+import { inlineParser, type EmailParser } from './parse-pool.js';
 
 /** One message, ready to be written. */
 export type Prepared =
@@ -37,6 +38,8 @@ export type Prepared =
 export interface PrepareOptions {
   /** a forward mailbox: the message must carry the original email as an attachment */
   readonly forwardMailbox?: boolean;
+  /** where messages are parsed (parse-pool.ts); on the calling thread when absent */
+  readonly parser?: EmailParser | undefined;
 }
 
 export async function prepare(
@@ -72,7 +75,8 @@ export async function prepareBody(
   raw: Buffer,
   options: PrepareOptions = {},
 ): Promise<Prepared> {
-  let parsed = await parseEmail(raw, { rfc822Attachments: options.forwardMailbox === true });
+  const parser = options.parser ?? inlineParser;
+  let parsed = await parser.parse(raw, { rfc822Attachments: options.forwardMailbox === true });
   if (parsed.ok && options.forwardMailbox) {
     const wrapper = parsed.email;
     const unwrapped = unwrapForward(wrapper.attachments);
@@ -90,7 +94,7 @@ export async function prepareBody(
       };
     }
     // From here on the original is the message: its sender, recipients, Message-ID and subject.
-    parsed = await parseEmail(unwrapped.original);
+    parsed = await parser.parse(unwrapped.original);
   }
   if (!parsed.ok) {
     return {
