@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
 import type { Row } from '../../db/schema.js';
 import { conflict } from '../../resources/errors.js';
+import { requestCycle } from '../notify.js';
 
 export type DecisionAnswer = 'yes' | 'no';
 
@@ -89,9 +90,8 @@ export async function answerDecision(
       })
       .where('id', '=', alert.id)
       .execute();
-    if (answer === 'yes') {
-      await trx.updateTable('mailboxes').set({ actDueAt: decidedAt }).where('id', '=', mailboxId).execute();
-    }
+    // Due at once, and a cycle running now runs again when it ends (it may have passed the item already).
+    if (answer === 'yes') await requestCycle(trx, mailboxId, 'act');
     return { alertId: alert.id, answer, href, decidedAt };
   });
 }

@@ -194,14 +194,42 @@ export class ParsePool implements EmailParser {
 
   private ended(dead: ParseThread, end: ThreadEnd, pending: readonly Pending[]): void {
     this.threads = this.threads.filter((other) => other !== dead);
-    if (!end.started && !this.closed) {
-      // Nothing was parsed there: the messages are parsed here instead, and so are later ones.
-      this.giveUpThreads(end.reason);
+    if (this.closed || !end.started) {
+      // Nothing was parsed there (or the pool is closing): the messages are parsed here instead.
+      if (!end.started && !this.closed) this.giveUpThreads(end.reason);
       for (const task of pending) void parseEmail(task.raw, task.options).then(task.resolve);
       return;
     }
-    // It died on one of these messages: each fails as an item, and the next message gets a new thread.
-    for (const task of pending) task.resolve({ ok: false, error: end.reason });
+    // It died on one of these messages, not on all of them: each gets a thread of its own, so only
+    // the message that kills a thread by itself fails (as an item); the others are parsed as usual.
+    void pending.reduce(
+      (previous, task) => previous.then(() => this.parseAlone(task, end.reason)),
+      Promise.resolve(),
+    );
+  }
+
+  /** One message on a thread of its own, which ends with it. */
+  private parseAlone(task: Pending, previousReason: string): Promise<void> {
+    return new Promise((done) => {
+      let thread: ParseThread;
+      const finish = (outcome: ParseOutcome) => {
+        task.resolve(outcome);
+        void thread.terminate();
+        done();
+      };
+      try {
+        thread = new ParseThread(this.script, (_dead, end) => finish({ ok: false, error: end.reason }));
+      } catch {
+        task.resolve({ ok: false, error: previousReason });
+        done();
+        return;
+      }
+      const copy = new Uint8Array(task.raw);
+      thread.send(
+        { id: this.nextId++, raw: copy, rfc822Attachments: task.options.rfc822Attachments === true },
+        { raw: task.raw, options: task.options, resolve: finish },
+      );
+    });
   }
 
   private leastBusy(): ParseThread {

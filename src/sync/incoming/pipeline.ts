@@ -56,7 +56,8 @@ export async function syncFolder(source: IncomingSource, ctx: PipelineContext): 
   for (let index = 0; index < batches.length; index++) {
     const current = download!;
     if (ctx.shouldStop?.()) {
-      current.catch(() => undefined);
+      // Let the download in flight end before the caller closes the connection under it.
+      await current.catch(() => undefined);
       return { plan: plan.kind, active: true, interrupted: true };
     }
     const bodies = await current;

@@ -52,14 +52,33 @@ describe('ParsePool', () => {
     expect(first?.ok && first.email.subject).toBe('Grüße 0');
   });
 
-  it('fails only the messages a dying thread had, then parses the next on a new thread', async () => {
+  it('fails only the message that kills its thread; the others it held are parsed on new threads', async () => {
+    const pool = new ParsePool(1, {
+      script: new URL('../../support/threads/dies-on-poison.ts', import.meta.url),
+    });
+    pools.push(pool);
+    const poison = crlf(['From: a@b.test', 'To: c@d.test', 'Subject: POISON', '', 'x', '']);
+    const good = [message(3), message(4), message(5)];
+    // All four go to the one thread together, as a batch does.
+    const outcomes = await Promise.all([
+      pool.parse(good[0]!),
+      pool.parse(poison),
+      ...good.slice(1).map((raw) => pool.parse(raw)),
+    ]);
+    expect(outcomes[1]).toEqual({ ok: false, error: 'the parser stopped (exit code 3)' });
+    const parsedGood = [outcomes[0], outcomes[2], outcomes[3]];
+    expect(parsedGood).toEqual(await Promise.all(good.map((raw) => parseEmail(raw))));
+    expect(pool.unavailable).toBe(false);
+    // And the pool goes on with a fresh thread.
+    expect(await pool.parse(message(6))).toEqual(await parseEmail(message(6)));
+  });
+
+  it('fails a message that kills a thread on its own', async () => {
     const dying = new ParsePool(1, {
       script: new URL('../../support/threads/dies-on-first-message.ts', import.meta.url),
     });
     pools.push(dying);
-    const outcome = await dying.parse(message(1));
-    expect(outcome).toEqual({ ok: false, error: 'the parser stopped (exit code 3)' });
-    expect(dying.unavailable).toBe(false);
+    expect(await dying.parse(message(1))).toEqual({ ok: false, error: 'the parser stopped (exit code 3)' });
   });
 
   it('parses on the calling thread when a thread cannot load its code', async () => {
