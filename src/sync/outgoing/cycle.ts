@@ -311,7 +311,14 @@ async function sendBatch(
   } finally {
     stats.smtpConnections += session.stats.connections;
     await session.close().catch(() => undefined);
-    if (sentCopies) await recordSentCopies(deps.db, await sentCopies.finish());
+    if (sentCopies) {
+      try {
+        await recordSentCopies(deps.db, await sentCopies.finish());
+      } catch (error) {
+        // Only the copies' bookkeeping is lost; the cycle's own outcome (or error) is what counts.
+        run.logger?.warn({ err: error }, 'could not record the Sent-folder copies of this cycle');
+      }
+    }
   }
 }
 
