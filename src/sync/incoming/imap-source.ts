@@ -137,7 +137,7 @@ class ImapSource implements IncomingSource {
         { uid: true },
       ),
     );
-    return rows
+    const fetched = rows
       .filter((row) => row.source !== undefined)
       .map((row) => ({
         uid: row.uid,
@@ -146,6 +146,28 @@ class ImapSource implements IncomingSource {
         source: row.source!,
       }))
       .sort((a, b) => a.uid - b.uid);
+    await this.confirmExpunged(uids, fetched);
+    return fetched;
+  }
+
+  /**
+   * A message asked for and not returned is taken as expunged, and the cursor
+   * moves past it; so before that, the server must confirm it is gone. A
+   * session that dropped during the FETCH (imapflow may then answer with no
+   * rows before it notices) fails here instead of losing the batch.
+   */
+  private async confirmExpunged(asked: readonly number[], fetched: readonly FetchedMessage[]): Promise<void> {
+    const got = new Set(fetched.map((message) => message.uid));
+    const missing = asked.filter((uid) => !got.has(uid));
+    if (missing.length === 0) return;
+    const present = await this.run(() => this.client.search({ uid: uidSet(missing) }, { uid: true }));
+    if (present === false || present.some((uid) => !got.has(uid))) {
+      this.client.close();
+      const incomplete = Object.assign(new Error('the server did not return every message asked for'), {
+        code: 'NoConnection',
+      });
+      throw imapFailure(incomplete, this.progress, this.endpoint);
+    }
   }
 
   async headlines(uids: readonly number[]): Promise<MessageHeadline[]> {
