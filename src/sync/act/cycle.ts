@@ -39,17 +39,15 @@ import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  loadChannelContext,
-  startCycle,
   ownedRef,
-  preconditionFailure,
   recordFailure,
   recordSuccess,
   type CycleCounts,
   type CycleFailure,
 } from '../cycle-bookkeeping.js';
+import { failedCycle, lastSync, runChannelCycle } from '../cycle-frame.js';
 import type { SchedulePolicy } from '../due-time.js';
-import { fence, finishLease, LeaseLostError, type Lease } from '../scheduler.js';
+import { fence, finishLease, type Lease } from '../scheduler.js';
 import {
   chooseCollections,
   type Chosen,
@@ -97,15 +95,13 @@ export async function runActCycle(
   options: { shouldStop?: () => boolean } = {},
 ): Promise<ActCycleOutcome> {
   let stats = emptyActStats();
-  const { startedAt, logger, renewal } = startCycle(deps, lease, 'act', deps.leaseMs ?? DEFAULT_ACT_LEASE_MS);
-
-  let context: MailboxContext | undefined;
-  try {
-    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'act');
-    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    context = loaded.context;
-    const verdict = loaded.verdict;
-    if (!verdict?.applicable) {
+  return runChannelCycle<{ engine: ActEngine; interrupted: boolean }, ActCycleOutcome>(deps, lease, options, {
+    channel: 'act',
+    leaseMs: deps.leaseMs ?? DEFAULT_ACT_LEASE_MS,
+    // Mailroom's own side (database, a bug): the generic transient ACT text; retried.
+    internalEntryId: 'E5',
+    skip: async (verdict) => {
+      if (verdict?.applicable) return undefined;
       // Queue mailboxes never synchronize ACT: give the lease back, due again in a day.
       await finishLease(deps.db, lease, {
         dueAt: new Date(Date.now() + 86_400_000),
@@ -114,35 +110,30 @@ export async function runActCycle(
         lastCycle: null,
       });
       return { mailboxId: lease.mailboxId, outcome: 'notApplicable', stats };
-    }
-    const problem = verdict?.problems[0];
-    if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
-    }
-    const engine = await synchronize(
-      deps,
-      lease,
-      context,
-      () => renewal.lost() || (options.shouldStop?.() ?? false),
-    );
-    stats = engine.engine.stats;
-    if (renewal.lost()) throw new LeaseLostError(lease);
-    return await succeed(deps, lease, context, startedAt, engine.engine, engine.interrupted);
-  } catch (error) {
-    if (error instanceof LeaseLostError) return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-    if (!context) throw error;
-    const failure = describeFailure(error, context);
-    if (failure.entryId === 'E5') logger?.error({ err: error }, 'ACT cycle failed unexpectedly');
-    try {
-      return await fail(deps, lease, context, startedAt, stats, failure);
-    } catch (recordError) {
-      if (recordError instanceof LeaseLostError)
-        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-      throw recordError;
-    }
-  } finally {
-    renewal.stop();
-  }
+    },
+    work: async (context, run) => {
+      const result = await synchronize(deps, lease, context, run.shouldStop);
+      stats = result.engine.stats;
+      return result;
+    },
+    describe: describeFailure,
+    succeed: (context, startedAt, result) =>
+      succeed(deps, lease, context, startedAt, result.engine, result.interrupted),
+    fail: async (context, startedAt, failure) =>
+      failedCycle(
+        context.mailbox.id,
+        stats,
+        await recordFailure(deps, lease, context, {
+          startedAt,
+          counts: cycleCounts(stats),
+          failure,
+          mailbox: lastSync.failure(startedAt),
+          // MR15-act carries the diagnosis of the failure that reached the limit, as MR15-in and MR15-out do.
+          limitAlertDiagnosis: true,
+        }),
+      ),
+    unrecorded: (outcome) => ({ mailboxId: lease.mailboxId, outcome, stats }),
+  });
 }
 
 async function synchronize(
@@ -293,7 +284,8 @@ async function rememberChoice(
   });
 }
 
-function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+/** The ACT channel's own errors → the alert each raises. */
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure | undefined {
   if (error instanceof ActDeniedError) {
     const { owner, denial } = error;
     const entryId = denial.reason === 'noRoles' ? 'A5' : denial.reason === 'depthInsufficient' ? 'A4' : 'A2';
@@ -318,15 +310,7 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-act', failure: 'permanent', details: { during: 'sync' } };
   if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'act');
-  // Mailroom's own side (database, a bug): the generic transient ACT text; retried.
-  return {
-    entryId: 'E5',
-    failure: 'transient',
-    details: {
-      during: 'sync',
-      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
-    },
-  };
+  return undefined;
 }
 
 function cycleCounts(stats: ActStats): CycleCounts {
@@ -357,12 +341,7 @@ async function succeed(
     active: stats.created + stats.updated + stats.deleted + stats.pushed + stats.deletedOnServer > 0,
     dueAt: interrupted ? null : undefined,
     // The mailbox's last-sync columns, as the incoming cycle keeps them.
-    mailbox: () => ({
-      lastSyncStartedAt: startedAt,
-      lastSuccessfulSyncAt: new Date(),
-      lastSyncErrorCode: null,
-      lastSyncErrorCount: 0,
-    }),
+    mailbox: () => lastSync.success(startedAt),
     // The losers of conflicts, each named: raised after the resolution so they stay open.
     afterResolve: async (trx) => {
       for (const conflict of engine.conflicts) {
@@ -386,35 +365,4 @@ async function succeed(
     },
   });
   return { mailboxId: mailbox.id, outcome: 'success', stats, conflicts: engine.conflicts, nextDueAt: dueAt };
-}
-
-async function fail(
-  deps: ActDependencies,
-  lease: Lease,
-  context: MailboxContext,
-  startedAt: Date,
-  stats: ActStats,
-  failure: CycleFailure,
-): Promise<ActCycleOutcome> {
-  const recorded = await recordFailure(deps, lease, context, {
-    startedAt,
-    counts: cycleCounts(stats),
-    failure,
-    mailbox: ({ code, consecutiveFailures }) => ({
-      lastSyncStartedAt: startedAt,
-      lastSyncErrorCode: code,
-      lastSyncErrorCount: consecutiveFailures,
-    }),
-    // MR15-act carries the diagnosis of the failure that reached the limit, as MR15-in and MR15-out do.
-    limitAlertDiagnosis: true,
-  });
-  return {
-    mailboxId: context.mailbox.id,
-    outcome: 'failure',
-    stats,
-    entryId: recorded.entryId,
-    code: recorded.code,
-    disabled: recorded.disabled,
-    nextDueAt: recorded.nextDueAt,
-  };
 }

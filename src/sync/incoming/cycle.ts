@@ -34,16 +34,14 @@ import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  loadChannelContext,
-  startCycle,
   ownedRef,
-  preconditionFailure,
   recordFailure,
   recordSuccess,
   type CycleFailure,
 } from '../cycle-bookkeeping.js';
+import { failedCycle, lastSync, runChannelCycle } from '../cycle-frame.js';
 import type { SchedulePolicy } from '../due-time.js';
-import { LeaseLostError, type Lease } from '../scheduler.js';
+import type { Lease } from '../scheduler.js';
 import type { IncomingSettings } from './context.js';
 import type { QueueRef } from './email-writer.js';
 import { incomingFolderList } from './folders.js';
@@ -115,48 +113,17 @@ export async function runIncomingCycle(
   options: { shouldStop?: () => boolean } = {},
 ): Promise<CycleOutcome> {
   const stats = emptyStats();
-  const { startedAt, logger, renewal } = startCycle(
-    deps,
-    lease,
-    'incoming',
-    deps.leaseMs ?? DEFAULT_LEASE_MS,
-  );
-
-  let context: MailboxContext | undefined;
-  try {
-    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'incoming');
-    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    context = loaded.context;
-    const verdict = loaded.verdict;
-    const problem = verdict?.problems[0];
-    if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
-    }
-    const result = await receive(deps, lease, context, logger, {
-      startedAt,
-      stats,
-      shouldStop: () => renewal.lost() || (options.shouldStop?.() ?? false),
-    });
-    if (renewal.lost()) throw new LeaseLostError(lease);
-    return await succeed(deps, lease, context, startedAt, stats, result);
-  } catch (error) {
-    if (error instanceof LeaseLostError) {
-      logger?.warn('lease lost: another worker took the mailbox over; this cycle records nothing more');
-      return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-    }
-    if (!context) throw error;
-    const failure = describeFailure(error, context);
-    if (failure.entryId === 'C11') logger?.error({ err: error }, 'incoming cycle failed unexpectedly');
-    try {
-      return await fail(deps, lease, context, startedAt, stats, failure);
-    } catch (recordError) {
-      if (recordError instanceof LeaseLostError)
-        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-      throw recordError;
-    }
-  } finally {
-    renewal.stop();
-  }
+  return runChannelCycle(deps, lease, options, {
+    channel: 'incoming',
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    // Mailroom's own side (database, a bug): the batch rolled back and is read again next cycle.
+    internalEntryId: 'C11',
+    work: (context, run) => receive(deps, lease, context, run.logger, { ...run, stats }),
+    describe: describeFailure,
+    succeed: (context, startedAt, result) => succeed(deps, lease, context, startedAt, stats, result),
+    fail: (context, startedAt, failure) => fail(deps, lease, context, startedAt, stats, failure),
+    unrecorded: (outcome) => ({ mailboxId: lease.mailboxId, outcome, stats }),
+  });
 }
 
 /** Connects and runs the pipeline on each folder; the counts land in `stats` as batches commit. */
@@ -309,8 +276,8 @@ export function incomingSettings(organization: Row<'organization'>): IncomingSet
   };
 }
 
-/** Any error of a cycle → the alert it raises. */
-function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+/** The incoming channel's own errors → the alert each raises. */
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure | undefined {
   if (error instanceof OwnerDeniedError) {
     const alert = denialAlert(error);
     return {
@@ -324,15 +291,7 @@ function describeFailure(error: unknown, context: MailboxContext): CycleFailure 
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-in', failure: 'permanent', details: { during: 'sync' } };
   if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'incoming');
-  // Mailroom's own side (database, a bug): the cycle rolled back and is retried.
-  return {
-    entryId: 'C11',
-    failure: 'transient',
-    details: {
-      during: 'sync',
-      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
-    },
-  };
+  return undefined;
 }
 
 async function succeed(
@@ -350,12 +309,7 @@ async function succeed(
     active: result.active,
     // Stopped early (the worker is shutting down): due at once, so another worker carries on.
     dueAt: result.interrupted ? null : undefined,
-    mailbox: () => ({
-      lastSyncStartedAt: startedAt,
-      lastSuccessfulSyncAt: new Date(),
-      lastSyncErrorCode: null,
-      lastSyncErrorCount: 0,
-    }),
+    mailbox: () => lastSync.success(startedAt),
     // The channel works again: its open alerts (C1 and the like) are resolved.
     afterResolve: async (trx) => {
       // resolveAlerts leaves information alerts alone, as reports; C11 is an
@@ -386,20 +340,8 @@ async function fail(
     startedAt,
     counts: stats,
     failure,
-    mailbox: ({ code, consecutiveFailures }) => ({
-      lastSyncStartedAt: startedAt,
-      lastSyncErrorCode: code,
-      lastSyncErrorCount: consecutiveFailures,
-    }),
+    mailbox: lastSync.failure(startedAt),
     limitAlertDiagnosis: true,
   });
-  return {
-    mailboxId: context.mailbox.id,
-    outcome: 'failure',
-    stats,
-    entryId: recorded.entryId,
-    code: recorded.code,
-    disabled: recorded.disabled,
-    nextDueAt: recorded.nextDueAt,
-  };
+  return failedCycle(context.mailbox.id, stats, recorded);
 }

@@ -37,17 +37,15 @@ import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  loadChannelContext,
-  startCycle,
   ownedRef,
-  preconditionFailure,
   recordFailure,
   recordSuccess,
   type CycleCounts,
   type CycleFailure,
 } from '../cycle-bookkeeping.js';
+import { failedCycle, runChannelCycle } from '../cycle-frame.js';
 import type { SchedulePolicy } from '../due-time.js';
-import { fence, LeaseLostError, type Lease } from '../scheduler.js';
+import { fence, type Lease } from '../scheduler.js';
 import { buildMessage, type BuiltMessage } from './message.js';
 import { acceptedOutcome, failedOutcome, type SendOutcome } from './outcome.js';
 import {
@@ -127,47 +125,28 @@ export async function runOutgoingCycle(
   options: { shouldStop?: () => boolean } = {},
 ): Promise<OutgoingCycleOutcome> {
   const stats = emptyStats();
-  const { startedAt, logger, renewal } = startCycle(
-    deps,
-    lease,
-    'outgoing',
-    deps.leaseMs ?? DEFAULT_LEASE_MS,
-  );
-
-  let context: MailboxContext | undefined;
-  try {
-    const loaded = await loadChannelContext(deps.db, lease.mailboxId, 'outgoing');
-    if (!loaded) return { mailboxId: lease.mailboxId, outcome: 'gone', stats };
-    context = loaded.context;
-    const problem = loaded.verdict?.problems[0];
-    if (problem) {
-      return await fail(deps, lease, context, startedAt, stats, preconditionFailure(problem));
-    }
-    const result = await sendBatch(deps, lease, context, stats, {
-      shouldStop: () => renewal.lost() || (options.shouldStop?.() ?? false),
-      logger,
-    });
-    if (renewal.lost()) throw new LeaseLostError(lease);
-    return await succeed(deps, lease, context, startedAt, stats, result);
-  } catch (error) {
-    if (error instanceof LeaseLostError) {
-      logger?.warn('lease lost: another worker took the mailbox over; this cycle records nothing more');
-      return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-    }
-    if (!context) throw error;
-    const failure = error instanceof StopCycle ? error.failure : describeFailure(error, context);
-    if (failure.entryId === 'F3' && !(error instanceof StopCycle))
-      logger?.error({ err: error }, 'outgoing cycle failed unexpectedly');
-    try {
-      return await fail(deps, lease, context, startedAt, stats, failure);
-    } catch (recordError) {
-      if (recordError instanceof LeaseLostError)
-        return { mailboxId: lease.mailboxId, outcome: 'leaseLost', stats };
-      throw recordError;
-    }
-  } finally {
-    renewal.stop();
-  }
+  return runChannelCycle(deps, lease, options, {
+    channel: 'outgoing',
+    leaseMs: deps.leaseMs ?? DEFAULT_LEASE_MS,
+    // Mailroom's own side (database, a bug): F3, retried.
+    internalEntryId: 'F3',
+    internalValues: { emailSubject: '(unknown)' },
+    work: (context, run) => sendBatch(deps, lease, context, stats, run),
+    describe: describeFailure,
+    succeed: (context, startedAt, result) => succeed(deps, lease, context, startedAt, stats, result),
+    fail: async (context, startedAt, failure) =>
+      failedCycle(
+        context.mailbox.id,
+        stats,
+        await recordFailure(deps, lease, context, {
+          startedAt,
+          counts: cycleCounts(stats),
+          failure,
+          limitAlertDiagnosis: true,
+        }),
+      ),
+    unrecorded: (outcome) => ({ mailboxId: lease.mailboxId, outcome, stats }),
+  });
 }
 
 interface BatchResult {
@@ -429,20 +408,13 @@ function diagnosisFor(context: MailboxContext, reason: string, entryId: string):
   };
 }
 
-function describeFailure(error: unknown, context: MailboxContext): CycleFailure {
+/** The outgoing channel's own errors (a stopped cycle carries its failure) → the alert each raises. */
+function describeFailure(error: unknown, context: MailboxContext): CycleFailure | undefined {
+  if (error instanceof StopCycle) return error.failure;
   if (error instanceof CredentialsUnreadableError)
     return { entryId: 'MR16-out', failure: 'permanent', details: { during: 'sync' } };
   if (error instanceof ConnectorFailure) return connectorFailure(error, context, 'outgoing');
-  // Mailroom's own side (database, a bug): F3, retried.
-  return {
-    entryId: 'F3',
-    failure: 'transient',
-    values: { emailSubject: '(unknown)' },
-    details: {
-      during: 'sync',
-      error: error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300),
-    },
-  };
+  return undefined;
 }
 
 function cycleCounts(stats: OutgoingStats): CycleCounts {
@@ -473,29 +445,4 @@ async function succeed(
     dueAt: result.rateLimitedUntil ?? (result.more ? new Date() : undefined),
   });
   return { mailboxId: mailbox.id, outcome: 'success', stats, nextDueAt: dueAt };
-}
-
-async function fail(
-  deps: OutgoingDependencies,
-  lease: Lease,
-  context: MailboxContext,
-  startedAt: Date,
-  stats: OutgoingStats,
-  failure: CycleFailure,
-): Promise<OutgoingCycleOutcome> {
-  const recorded = await recordFailure(deps, lease, context, {
-    startedAt,
-    counts: cycleCounts(stats),
-    failure,
-    limitAlertDiagnosis: true,
-  });
-  return {
-    mailboxId: context.mailbox.id,
-    outcome: 'failure',
-    stats,
-    entryId: recorded.entryId,
-    code: recorded.code,
-    disabled: recorded.disabled,
-    nextDueAt: recorded.nextDueAt,
-  };
 }
