@@ -13,6 +13,7 @@
  * (decisions.ts); these are the database look-ups.
  */
 import type { Db } from '../../db/connection.js';
+import { anyEmailAddressIn } from '../../records/email-addresses.js';
 import { blocksTime, contactAddresses } from './decisions.js';
 import type { AppointmentData, ContactData } from './records.js';
 
@@ -56,13 +57,7 @@ export async function duplicateContacts(db: Db, contact: ContactData): Promise<D
   return db
     .selectFrom('contacts')
     .select(['id', 'fullName'])
-    .where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['emailAddress1']), 'in', addresses),
-        eb(eb.fn('lower', ['emailAddress2']), 'in', addresses),
-        eb(eb.fn('lower', ['emailAddress3']), 'in', addresses),
-      ]),
-    )
+    .where(anyEmailAddressIn(addresses))
     .limit(10)
     .execute();
 }

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../../db/connection.js';
+import { anyEmailAddressIn } from '../../records/email-addresses.js';
 import { normalizeAddress, type PartyCandidate } from './party-resolution.js';
 
 type Reader = Pick<Db, 'selectFrom'>;
@@ -14,13 +15,15 @@ type Reader = Pick<Db, 'selectFrom'>;
 export type CandidateIndex = ReadonlyMap<string, readonly PartyCandidate[]>;
 
 export async function lookupCandidates(db: Reader, addresses: Iterable<string>): Promise<CandidateIndex> {
-  const wanted = [...new Set([...addresses].map(normalizeAddress))].filter((address) => address !== '');
+  const wantedSet = new Set([...addresses].map(normalizeAddress));
+  wantedSet.delete('');
+  const wanted = [...wantedSet];
   const index = new Map<string, PartyCandidate[]>();
   if (wanted.length === 0) return index;
   const add = (address: string | null, candidate: PartyCandidate) => {
     if (address === null) return;
     const key = normalizeAddress(address);
-    if (!wanted.includes(key)) return;
+    if (!wantedSet.has(key)) return;
     const list = index.get(key) ?? [];
     // A record with the same address in two of its columns is still one match.
     if (!list.some((existing) => existing.type === candidate.type && existing.id === candidate.id))
@@ -53,13 +56,7 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
         'state',
         'createdAt',
       ])
-      .where((eb) =>
-        eb.or([
-          eb(lower('emailAddress1'), 'in', wanted),
-          eb(lower('emailAddress2'), 'in', wanted),
-          eb(lower('emailAddress3'), 'in', wanted),
-        ]),
-      )
+      .where(anyEmailAddressIn(wanted))
       .execute(),
     db
       .selectFrom('accounts')
@@ -73,13 +70,7 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
         'state',
         'createdAt',
       ])
-      .where((eb) =>
-        eb.or([
-          eb(lower('emailAddress1'), 'in', wanted),
-          eb(lower('emailAddress2'), 'in', wanted),
-          eb(lower('emailAddress3'), 'in', wanted),
-        ]),
-      )
+      .where(anyEmailAddressIn(wanted))
       .execute(),
     db
       .selectFrom('leads')
@@ -93,13 +84,7 @@ export async function lookupCandidates(db: Reader, addresses: Iterable<string>):
         'state',
         'createdAt',
       ])
-      .where((eb) =>
-        eb.or([
-          eb(lower('emailAddress1'), 'in', wanted),
-          eb(lower('emailAddress2'), 'in', wanted),
-          eb(lower('emailAddress3'), 'in', wanted),
-        ]),
-      )
+      .where(anyEmailAddressIn(wanted))
       .execute(),
   ]);
 
