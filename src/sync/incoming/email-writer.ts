@@ -11,7 +11,7 @@ import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
 import type { NewRow, OwnerType } from '../../db/schema.js';
 import type { Correlation } from './correlation.js';
-import { ledgerCodes, type LedgerEntry } from './ledger.js';
+import { ledgerRow, writeLedgerRows, type LedgerEntry } from './ledger.js';
 import type { ParsedEmail } from './parse.js';
 import type { PartyDraft } from './parties.js';
 
@@ -108,31 +108,6 @@ export function emailRows(
   };
 }
 
-/** The ledger row of one message (a retried item's row is updated). Pure. */
-export function ledgerRow(entry: LedgerEntry, now: Date): NewRow<'messageLedger'> {
-  return {
-    id: newId(),
-    mailboxId: entry.mailboxId,
-    messageKey: entry.messageKey,
-    folder: entry.folder,
-    uidValidity: entry.uidValidity,
-    uid: entry.uid,
-    messageId: entry.messageId ?? null,
-    dedupeKey: entry.dedupeKey ?? null,
-    activityId: entry.activityId ?? null,
-    createdActivity: entry.createdActivity ?? false,
-    status: entry.status,
-    attempts: entry.attempts,
-    // The Duplicate note of a message linked to an email tracked before comes from the ledger module.
-    ...ledgerCodes(entry),
-    subject: entry.subject ?? null,
-    sizeBytes: entry.sizeBytes ?? null,
-    receivedAt: entry.receivedAt ?? null,
-    lastAttemptAt: now,
-    processedAt: entry.status === 'processed' ? now : null,
-  };
-}
-
 /** PostgreSQL takes at most 65,535 parameters per statement. */
 const MAX_PARAMETERS = 60_000;
 
@@ -213,28 +188,6 @@ export class BatchRecords {
         .onConflict((conflict) => conflict.columns(['queueId', 'activityId']).doNothing())
         .execute();
     }
-    for (const rows of slices(ledger)) {
-      await trx
-        .insertInto('messageLedger')
-        .values(rows)
-        .onConflict((conflict) =>
-          conflict.columns(['mailboxId', 'messageKey']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            attempts: eb.ref('excluded.attempts'),
-            messageId: eb.ref('excluded.messageId'),
-            dedupeKey: eb.ref('excluded.dedupeKey'),
-            activityId: eb.ref('excluded.activityId'),
-            createdActivity: eb.ref('excluded.createdActivity'),
-            lastErrorCode: eb.ref('excluded.lastErrorCode'),
-            lastErrorReason: eb.ref('excluded.lastErrorReason'),
-            subject: eb.ref('excluded.subject'),
-            sizeBytes: eb.ref('excluded.sizeBytes'),
-            lastAttemptAt: eb.ref('excluded.lastAttemptAt'),
-            processedAt: eb.ref('excluded.processedAt'),
-            updatedAt: eb.ref('excluded.lastAttemptAt'),
-          })),
-        )
-        .execute();
-    }
+    for (const rows of slices(ledger)) await writeLedgerRows(trx, rows);
   }
 }

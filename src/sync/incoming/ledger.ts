@@ -7,7 +7,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
-import type { LedgerStatus } from '../../db/schema.js';
+import type { LedgerStatus, NewRow } from '../../db/schema.js';
 import { duplicateNote } from './dedupe.js';
 
 type Reader = Pick<Db, 'selectFrom'>;
@@ -82,32 +82,39 @@ export function ledgerCodes(entry: LedgerEntry): {
   };
 }
 
-/** Inserts or updates the row of one message (a retried item updates its row). */
-export async function recordLedger(trx: Pick<Db, 'insertInto'>, entry: LedgerEntry): Promise<void> {
-  const now = new Date();
-  const processedAt = entry.status === 'processed' ? now : null;
+/** The ledger row of one message (a retried item's row is updated). Pure. */
+export function ledgerRow(entry: LedgerEntry, now: Date): NewRow<'messageLedger'> {
+  return {
+    id: newId(),
+    mailboxId: entry.mailboxId,
+    messageKey: entry.messageKey,
+    folder: entry.folder,
+    uidValidity: entry.uidValidity,
+    uid: entry.uid,
+    messageId: entry.messageId ?? null,
+    dedupeKey: entry.dedupeKey ?? null,
+    activityId: entry.activityId ?? null,
+    createdActivity: entry.createdActivity ?? false,
+    status: entry.status,
+    attempts: entry.attempts,
+    ...ledgerCodes(entry),
+    subject: entry.subject ?? null,
+    sizeBytes: entry.sizeBytes ?? null,
+    receivedAt: entry.receivedAt ?? null,
+    lastAttemptAt: now,
+    processedAt: entry.status === 'processed' ? now : null,
+  };
+}
+
+/** Inserts ledger rows, or updates the row a message already has (a retried item). */
+export async function writeLedgerRows(
+  trx: Pick<Db, 'insertInto'>,
+  rows: readonly NewRow<'messageLedger'>[],
+): Promise<void> {
+  if (rows.length === 0) return;
   await trx
     .insertInto('messageLedger')
-    .values({
-      id: newId(),
-      mailboxId: entry.mailboxId,
-      messageKey: entry.messageKey,
-      folder: entry.folder,
-      uidValidity: entry.uidValidity,
-      uid: entry.uid,
-      messageId: entry.messageId ?? null,
-      dedupeKey: entry.dedupeKey ?? null,
-      activityId: entry.activityId ?? null,
-      createdActivity: entry.createdActivity ?? false,
-      status: entry.status,
-      attempts: entry.attempts,
-      ...ledgerCodes(entry),
-      subject: entry.subject ?? null,
-      sizeBytes: entry.sizeBytes ?? null,
-      receivedAt: entry.receivedAt ?? null,
-      lastAttemptAt: now,
-      processedAt,
-    })
+    .values([...rows])
     .onConflict((conflict) =>
       conflict.columns(['mailboxId', 'messageKey']).doUpdateSet((eb) => ({
         status: eb.ref('excluded.status'),
@@ -120,12 +127,17 @@ export async function recordLedger(trx: Pick<Db, 'insertInto'>, entry: LedgerEnt
         lastErrorReason: eb.ref('excluded.lastErrorReason'),
         subject: eb.ref('excluded.subject'),
         sizeBytes: eb.ref('excluded.sizeBytes'),
-        lastAttemptAt: now,
-        processedAt,
-        updatedAt: now,
+        lastAttemptAt: eb.ref('excluded.lastAttemptAt'),
+        processedAt: eb.ref('excluded.processedAt'),
+        updatedAt: eb.ref('excluded.lastAttemptAt'),
       })),
     )
     .execute();
+}
+
+/** Inserts or updates the row of one message. */
+export function recordLedger(trx: Pick<Db, 'insertInto'>, entry: LedgerEntry): Promise<void> {
+  return writeLedgerRows(trx, [ledgerRow(entry, new Date())]);
 }
 
 export interface FailedItem {

@@ -3,7 +3,8 @@ import type { Db } from '../../../src/db/connection.js';
 import { BatchFinder, lookupKeys } from '../../../src/sync/incoming/batch-finder.js';
 import type { CorrelationSettings } from '../../../src/sync/incoming/correlation.js';
 import { correlate, conversationAncestors } from '../../../src/sync/incoming/correlation.js';
-import { emailRows, ledgerRow } from '../../../src/sync/incoming/email-writer.js';
+import { emailRows } from '../../../src/sync/incoming/email-writer.js';
+import { ledgerRow } from '../../../src/sync/incoming/ledger.js';
 import type { ParsedEmail } from '../../../src/sync/incoming/parse.js';
 
 const settings: CorrelationSettings = {
