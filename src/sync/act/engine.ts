@@ -272,7 +272,7 @@ export class ActEngine {
     item: FetchedItem,
     records: Map<string, LoadedRecord>,
   ): Promise<(() => Promise<void>) | undefined> {
-    const { authority, user } = this.ctx;
+    const { authority } = this.ctx;
     const link = this.links.get(item.href);
     let parsed: ParsedItem;
     try {
@@ -305,23 +305,10 @@ export class ActEngine {
           return undefined;
         }
         if (link?.decisionEntry) await this.settleDecision(trx, item.href, verdict.answered);
-        id = await createRecord(trx, authority, parsed.record, parsed.uid, {
-          id: user.id,
-          address: user.addresses[0] ?? null,
-        });
+        id = await this.createPulled(trx, parsed);
         this.stats.created += 1;
       }
-      await this.saveLink(trx, {
-        link,
-        collectionUrl,
-        href: item.href,
-        etag: item.etag,
-        uid: parsed.uid,
-        type: parsed.record.type,
-        id,
-        subject: itemName(parsed.record),
-        created,
-      });
+      await this.saveLink(trx, { ...pulled(link, collectionUrl, item, parsed), id, created });
       return undefined;
     }
 
@@ -361,33 +348,18 @@ export class ActEngine {
         await updateRecord(trx, authority, loaded, parsed.record);
         this.stats.updated += 1;
         await this.saveLink(trx, {
-          link,
-          collectionUrl,
-          href: item.href,
-          etag: item.etag,
-          uid: parsed.uid,
-          type: parsed.record.type,
+          ...pulled(link, collectionUrl, item, parsed),
           id: loaded.id,
-          subject: itemName(parsed.record),
           conflict: note ? { ...note, at: new Date().toISOString(), loser: loaded.record } : undefined,
         });
         return undefined;
       }
       case 'recreateRecord': {
-        const id = await createRecord(trx, authority, parsed.record, parsed.uid, {
-          id: user.id,
-          address: user.addresses[0] ?? null,
-        });
+        const id = await this.createPulled(trx, parsed);
         this.stats.created += 1;
         await this.saveLink(trx, {
-          link,
-          collectionUrl,
-          href: item.href,
-          etag: item.etag,
-          uid: parsed.uid,
-          type: parsed.record.type,
+          ...pulled(link, collectionUrl, item, parsed),
           id,
-          subject: itemName(parsed.record),
           conflict: { ...action.conflict, at: new Date().toISOString(), loser: null },
           created: true,
         });
@@ -606,6 +578,15 @@ export class ActEngine {
     });
   }
 
+  /** A record for an item new from the server, owned by the mailbox's user (its first address as organizer). */
+  private createPulled(trx: Db, parsed: ParsedItem): Promise<string> {
+    const { authority, user } = this.ctx;
+    return createRecord(trx, authority, parsed.record, parsed.uid, {
+      id: user.id,
+      address: user.addresses[0] ?? null,
+    });
+  }
+
   private async saveLink(
     trx: Db,
     input: {
@@ -797,4 +778,17 @@ export class ActEngine {
     });
     this.stats.pushed += 1;
   }
+}
+
+/** What a link to an item read from the server says of the item. */
+function pulled(link: Link | undefined, collectionUrl: string, item: FetchedItem, parsed: ParsedItem) {
+  return {
+    link,
+    collectionUrl,
+    href: item.href,
+    etag: item.etag,
+    uid: parsed.uid,
+    type: parsed.record.type,
+    subject: itemName(parsed.record),
+  };
 }
