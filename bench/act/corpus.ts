@@ -14,7 +14,7 @@
  */
 import { buildVTimezone } from '../../src/sync/act/vtimezone.js';
 import { zoneOffsetMs } from '../../src/sync/act/time-zones.js';
-import { seededRandom } from '../shared/seeded-random.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 export const ZONES = ['Europe/Paris', 'America/New_York', 'Asia/Tokyo', 'Australia/Sydney', 'UTC'] as const;
 

@@ -6,6 +6,7 @@
  * every measurement of a run reads the same bytes.
  */
 import { randomBytes } from 'node:crypto';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 export type MessageKind = 'text' | 'html' | 'attachment';
 
@@ -21,18 +22,6 @@ export interface MailboxCorpusOptions {
   /** false: no messages with attachments (the text-only runs) */
   readonly attachments: boolean;
   readonly seed: number;
-}
-
-/** mulberry32: a small seeded generator, good enough to pick sizes and words. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WORDS = (
@@ -107,7 +96,7 @@ function base64Lines(data: Buffer): string {
 }
 
 export function mailboxCorpus(options: MailboxCorpusOptions): CorpusMessage[] {
-  const random = generator(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
   const between = (min: number, max: number) => Math.floor(min + random() * (max - min));
   const words = (bytes: number): string => {

@@ -22,22 +22,15 @@ import { IdleSupervisor } from '../../src/sync/idle/supervisor.js';
 import { IncomingSync } from '../../src/sync/incoming/runner.js';
 import { startSyncWorker } from '../../src/sync/worker.js';
 import { deliverMail } from '../../test/support/mail-users.js';
-import { createDatabase, createMailUser, startMailroom, startServers } from './environment.js';
+import { startBenchServers } from '../shared/environment.js';
+import { createDatabase, createMailUser, startMailroom } from './environment.js';
+import { HOURLY_POLICY } from '../../test/support/worker.js';
 
 const quick = process.argv.includes('--quick');
 const mailboxCount = Number(process.env.BENCH_IDLE_MAILBOXES ?? (quick ? 10 : 50));
 const deliveries = Number(process.env.BENCH_IDLE_DELIVERIES ?? (quick ? 60 : 300));
 const ratePerSecond = Number(process.env.BENCH_IDLE_RATE ?? 10);
 const TARGET_P99_MS = 2_000;
-
-const HOURLY = {
-  activeIntervalMs: 60 * 60_000,
-  quietCyclesBeforeBackoff: 3,
-  idleMaxIntervalMs: 60 * 60_000,
-  failureBaseMs: 60 * 60_000,
-  failureMaxMs: 60 * 60_000,
-  jitterRatio: 0,
-};
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -61,7 +54,7 @@ function message(to: string, messageId: string, n: number): string {
 
 async function main(): Promise<void> {
   console.log(`IDLE latency: ${mailboxCount} mailboxes, ${deliveries} deliveries at ${ratePerSecond}/s`);
-  const { servers, stop: stopServers } = await startServers();
+  const { servers, stop: stopServers } = await startBenchServers();
   const target = await createDatabase('idle');
   const mailroom = await startMailroom(servers, target);
   const logger = pino({ level: process.env.BENCH_LOG ?? 'silent' });
@@ -82,9 +75,16 @@ async function main(): Promise<void> {
       logger,
       workerId,
       concurrency: 8,
-      policy: HOURLY,
+      policy: HOURLY_POLICY,
     });
-    const idle = new IdleSupervisor({ db, secrets: mailroom.secrets, trust, logger, workerId, roundMs: 1_000 });
+    const idle = new IdleSupervisor({
+      db,
+      secrets: mailroom.secrets,
+      trust,
+      logger,
+      workerId,
+      roundMs: 1_000,
+    });
     const noTests = { runDue: async () => 0, idle: async () => undefined } as unknown as TestRunner;
     const worker = startSyncWorker({
       logger,
@@ -167,13 +167,23 @@ async function main(): Promise<void> {
       const p50 = percentile(sorted, 50);
       const p90 = percentile(sorted, 90);
       const p99 = percentile(sorted, 99);
-      console.log(`  deliveries measured: ${sorted.length} of ${deliveries}${lost > 0 ? ` (${lost} not seen within 60 s)` : ''}`);
-      console.log(`  delivery → committed activity: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${sorted.at(-1)} ms`);
+      console.log(
+        `  deliveries measured: ${sorted.length} of ${deliveries}${lost > 0 ? ` (${lost} not seen within 60 s)` : ''}`,
+      );
+      console.log(
+        `  delivery → committed activity: p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms, max ${sorted.at(-1)} ms`,
+      );
 
       // The floor: the same delivery, then a cycle started directly (no IDLE, no notification).
       await worker.stop();
       const floor: number[] = [];
-      const direct = new IncomingSync({ db, secrets: mailroom.secrets, trust, logger, workerId: `${workerId}-direct` });
+      const direct = new IncomingSync({
+        db,
+        secrets: mailroom.secrets,
+        trust,
+        logger,
+        workerId: `${workerId}-direct`,
+      });
       for (let n = 0; n < Math.min(20, mailboxes.length); n++) {
         const box = mailboxes[n]!;
         const messageId = `<floor-${n}-${randomBytes(4).toString('hex')}@customer.test>`;
@@ -183,7 +193,9 @@ async function main(): Promise<void> {
         floor.push(Date.now() - sent);
       }
       const floorSorted = floor.sort((a, b) => a - b);
-      console.log(`  floor (cycle started directly after delivery): p50 ${percentile(floorSorted, 50)} ms, max ${floorSorted.at(-1)} ms`);
+      console.log(
+        `  floor (cycle started directly after delivery): p50 ${percentile(floorSorted, 50)} ms, max ${floorSorted.at(-1)} ms`,
+      );
       console.log(
         `  target p99 < ${TARGET_P99_MS} ms: ${p99 < TARGET_P99_MS && lost === 0 ? 'met' : 'NOT met'} (p99 ${p99} ms)`,
       );

@@ -20,7 +20,8 @@ import { sql } from 'kysely';
 import pino from 'pino';
 import { imapFlowOptions } from '../../src/connectors/imap/options.js';
 import { IdleSupervisor } from '../../src/sync/idle/supervisor.js';
-import { createDatabase, createMailUser, startMailroom, startServers } from './environment.js';
+import { startBenchServers } from '../shared/environment.js';
+import { createDatabase, createMailUser, startMailroom } from './environment.js';
 
 const quick = process.argv.includes('--quick');
 const count = Number(process.env.BENCH_IDLE_MEMORY_MAILBOXES ?? (quick ? 30 : 100));
@@ -43,7 +44,10 @@ async function settle(): Promise<Sample> {
 }
 
 function perMailbox(before: Sample, after: Sample): { heapExternal: number; rss: number } {
-  return { heapExternal: (after.heapExternal - before.heapExternal) / count, rss: (after.rss - before.rss) / count };
+  return {
+    heapExternal: (after.heapExternal - before.heapExternal) / count,
+    rss: (after.rss - before.rss) / count,
+  };
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -58,7 +62,7 @@ async function waitUntil(what: string, check: () => boolean, timeoutMs = 120_000
 
 async function main(): Promise<void> {
   console.log(`IDLE memory: ${count} mailboxes`);
-  const { servers, stop: stopServers } = await startServers();
+  const { servers, stop: stopServers } = await startBenchServers();
   const target = await createDatabase('idlemem');
   const mailroom = await startMailroom(servers, target);
   try {
@@ -80,7 +84,9 @@ async function main(): Promise<void> {
       roundMs: 60_000,
     });
     // The database pool opens its connections now, so they are not counted as the watchers' cost.
-    await Promise.all(Array.from({ length: 10 }, () => sql`SELECT pg_sleep(0.05)`.execute(mailroom.database.db)));
+    await Promise.all(
+      Array.from({ length: 10 }, () => sql`SELECT pg_sleep(0.05)`.execute(mailroom.database.db)),
+    );
     const before = await settle();
     idle.start();
     await waitUntil('every watcher connected', () => idle.connected === count);
@@ -119,8 +125,12 @@ async function main(): Promise<void> {
     for (const client of clients) client.close();
     await Promise.all(idling);
 
-    console.log(`  Mailroom IDLE watcher: ${kb(mailroomCost.heapExternal)} heap+external, ${kb(mailroomCost.rss)} RSS per mailbox`);
-    console.log(`  bare imapflow IDLE (ceiling): ${kb(bareCost.heapExternal)} heap+external, ${kb(bareCost.rss)} RSS per connection`);
+    console.log(
+      `  Mailroom IDLE watcher: ${kb(mailroomCost.heapExternal)} heap+external, ${kb(mailroomCost.rss)} RSS per mailbox`,
+    );
+    console.log(
+      `  bare imapflow IDLE (ceiling): ${kb(bareCost.heapExternal)} heap+external, ${kb(bareCost.rss)} RSS per connection`,
+    );
     console.log(
       `  Mailroom / bare: ${(mailroomCost.heapExternal / bareCost.heapExternal).toFixed(2)} (heap+external)`,
     );

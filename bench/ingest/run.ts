@@ -12,7 +12,9 @@
 import { readFileSync } from 'node:fs';
 import { ImapFlow } from 'imapflow';
 import { mailboxCorpus, type CorpusMessage } from './corpus.js';
-import { createMailUser, fillMaildir, startServers } from './environment.js';
+import { writeToInbox } from '../../test/support/maildir.js';
+import { startBenchServers } from '../shared/environment.js';
+import { createMailUser } from './environment.js';
 import {
   bareFetch,
   CONCURRENCY,
@@ -58,7 +60,7 @@ async function mailset(
       attachments,
       seed: seedBase + index,
     });
-    await fillMaildir(servers, account, corpus);
+    await writeToInbox(account, corpus);
     accounts.push(account);
     messages.push(...corpus);
   }
@@ -110,7 +112,7 @@ function verdict(label: string, ratio: number, target: number): boolean {
 }
 
 async function main(): Promise<void> {
-  const { servers, stop } = await startServers();
+  const { servers, stop } = await startBenchServers();
   try {
     const ca = readFileSync(servers.tls.caPath);
     console.log(

@@ -3,7 +3,7 @@
  * sends — plain text, HTML with a text alternative, some with an attachment,
  * non-ASCII names and subjects — so every run sends the same bytes.
  */
-import { seededRandom } from '../shared/seeded-random.js';
+import { seededRandom } from '../../test/support/seeded-random.js';
 
 export interface BenchEmail {
   readonly subject: string;

@@ -47,19 +47,21 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-export async function startBenchEnvironment(label: string, poolSize: number): Promise<BenchEnvironment> {
-  const { servers, stop } = await startBenchServers();
-  const scratch = await createScratchDatabase(`bench_${label}`);
-  const database = await openDatabase({ url: scratch.url, poolSize });
-  await migrateToLatest(database.db);
+export interface BenchApp {
+  readonly secrets: SecretBox;
+  readonly app: FastifyInstance;
+  /** an API call as the administrator (or with `token`); throws on an error status */
+  api<T>(method: ApiMethod, url: string, body?: unknown, token?: string): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Mailroom's API on a migrated database, its organization bootstrapped, called through Fastify's inject. */
+export async function startBenchApp(database: OpenedDatabase): Promise<BenchApp> {
   const secrets = createSecretBox(randomBytes(32));
   const organization = await bootstrap(database.db);
   const app = await buildServer({ db: database.db, databaseKind: 'postgres', secrets, version: 'bench' });
   const adminToken = organization.adminToken ?? '';
-
   return {
-    servers,
-    database,
     secrets,
     app,
     async api<T>(method: ApiMethod, url: string, body?: unknown, token = adminToken) {
@@ -72,8 +74,24 @@ export async function startBenchEnvironment(label: string, poolSize: number): Pr
       if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
       return (res.body ? JSON.parse(res.body) : {}) as T;
     },
+    close: () => app.close(),
+  };
+}
+
+export async function startBenchEnvironment(label: string, poolSize: number): Promise<BenchEnvironment> {
+  const { servers, stop } = await startBenchServers();
+  const scratch = await createScratchDatabase(`bench_${label}`);
+  const database = await openDatabase({ url: scratch.url, poolSize });
+  await migrateToLatest(database.db);
+  const { secrets, app, api, close } = await startBenchApp(database);
+  return {
+    servers,
+    database,
+    secrets,
+    app,
+    api,
     async close() {
-      await app.close();
+      await close();
       await database.close();
       await scratch.drop().catch(() => undefined);
       await stop();

@@ -31,6 +31,7 @@ import { kickSessions } from '../../support/dovecot-admin.js';
 import { writeToInbox } from '../../support/maildir.js';
 import { createMailUser, readTestServers, testCa, type MailUser } from '../../support/mail-users.js';
 import { createSyncFixture, message, type SyncFixture } from '../../support/sync.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 const TOTAL_MESSAGES = Number(process.env.MAILROOM_KILL_TEST_MESSAGES ?? 3000);
 /** how long workers are killed and restarted before the last one is left to finish */
@@ -45,18 +46,8 @@ const MAX_KILLS = 16;
 const BATCH_MESSAGES = 20;
 const SEED = Number(process.env.MAILROOM_KILL_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
-/** A small seeded generator, so a failing run can be repeated with MAILROOM_KILL_TEST_SEED. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(SEED);
+// Seeded, so a failing run can be repeated with MAILROOM_KILL_TEST_SEED.
+const random = seededRandom(SEED);
 const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,8 @@
 /**
  * A small seeded pseudo-random generator (mulberry32) for the benchmarks'
- * corpora: the same seed gives the same numbers, so every run and every
- * measurement of a run reads the same data. Not for anything secret.
+ * corpora and the tests that draw at random: the same seed gives the same
+ * numbers, so a run (or a failing test, given its seed) can be repeated.
+ * Not for anything secret.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
