@@ -32,6 +32,12 @@ export interface OwnedRef {
   readonly businessUnitId: string;
 }
 
+/** A mailbox's or profile's row narrowed to what an alert names of it. */
+export function ownedRef(row: OwnedRef): OwnedRef {
+  const { id, name, ownerId, ownerType, businessUnitId } = row;
+  return { id, name, ownerId, ownerType, businessUnitId };
+}
+
 export interface RaiseAlertInput {
   /** catalogue entry id, e.g. `A1` or `C1` */
   readonly entryId: string;

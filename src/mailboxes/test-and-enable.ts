@@ -18,7 +18,7 @@ import {
 } from '../connectors/types.js';
 import type { Db } from '../db/connection.js';
 import type { ChannelStatus } from '../db/schema.js';
-import { raiseAlert, resolveAlerts, type OwnedRef } from '../diagnostics/alerts.js';
+import { ownedRef, raiseAlert, resolveAlerts } from '../diagnostics/alerts.js';
 import type { Diagnosis } from '../diagnostics/diagnosis.js';
 import { getEntry, type PlaceholderValues } from '../diagnostics/render.js';
 import type { SecretBox } from '../security/secrets.js';
@@ -89,22 +89,6 @@ const SUCCESS_ENTRIES: Readonly<Record<SyncChannel, string>> = {
   outgoing: 'MR23-out',
   act: 'MR23-act',
 };
-
-function ownedRef(row: {
-  id: string;
-  name: string;
-  ownerId: string;
-  ownerType: 'user' | 'team';
-  businessUnitId: string;
-}): OwnedRef {
-  return {
-    id: row.id,
-    name: row.name,
-    ownerId: row.ownerId,
-    ownerType: row.ownerType,
-    businessUnitId: row.businessUnitId,
-  };
-}
 
 /** Runs Test & Enable for one mailbox now and records the outcome. */
 export async function testAndEnable(

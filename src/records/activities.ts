@@ -18,6 +18,7 @@ import {
   timestampsView,
 } from '../resources/ownership.js';
 import { pendingReasons } from '../sync/outgoing/email-status.js';
+import { APPOINTMENT_STATUSES, TASK_STATUSES } from '../sync/act/records.js';
 
 const party = z.strictObject({
   address: z.string().trim().max(320).nullable().optional(),
@@ -59,15 +60,6 @@ const EMAIL_STATUSES = [
   'pendingSend',
   'sending',
   'failed',
-] as const;
-const APPOINTMENT_STATUSES = ['free', 'tentative', 'completed', 'canceled', 'busy', 'outOfOffice'] as const;
-const TASK_STATUSES = [
-  'notStarted',
-  'inProgress',
-  'waitingOnSomeoneElse',
-  'completed',
-  'canceled',
-  'deferred',
 ] as const;
 
 const emailFields = {

@@ -18,7 +18,7 @@ import { classifyFailure } from '../connectors/classify.js';
 import type { ConnectorFailure } from '../connectors/types.js';
 import type { Db } from '../db/connection.js';
 import type { ChannelCycleStats, ChannelStatus, Row, RowUpdate } from '../db/schema.js';
-import { raiseAlert, resolveAlerts, type OwnedRef, type RaiseAlertInput } from '../diagnostics/alerts.js';
+import { ownedRef, raiseAlert, resolveAlerts, type RaiseAlertInput } from '../diagnostics/alerts.js';
 import type { Diagnosis, FixAction } from '../diagnostics/diagnosis.js';
 import { getEntry, type PlaceholderValues } from '../diagnostics/render.js';
 import { loadMailboxContext, type MailboxContext } from '../mailboxes/facts.js';
@@ -71,22 +71,6 @@ const LIMIT_ALERT: Readonly<Record<SyncChannel, string>> = {
   outgoing: 'MR15-out',
   act: 'MR15-act',
 };
-
-export function ownedRef(row: {
-  id: string;
-  name: string;
-  ownerId: string;
-  ownerType: 'user' | 'team';
-  businessUnitId: string;
-}): OwnedRef {
-  return {
-    id: row.id,
-    name: row.name,
-    ownerId: row.ownerId,
-    ownerType: row.ownerType,
-    businessUnitId: row.businessUnitId,
-  };
-}
 
 /** A failed precondition (the same checks as Test & Enable) as the failure of a cycle. */
 export function preconditionFailure(problem: Problem): CycleFailure {

@@ -16,7 +16,7 @@ import {
   type DavCollection,
 } from './collections.js';
 import { discoverHomes } from './discovery.js';
-import { createDavHttp } from './http.js';
+import { davHttpFor } from './http.js';
 import { DavSession } from './session.js';
 import { checkReadWrite, testContact, testTask } from './write-check.js';
 
@@ -27,13 +27,7 @@ export const davConnector: ActConnector = {
 
 export async function probeDav(endpoint: DavEndpoint, credentials: Credentials): Promise<ProbeReport> {
   assertHttpUrl(endpoint.url);
-  const http = createDavHttp({
-    origin: endpoint.url,
-    timeoutMs: endpoint.timeoutMs,
-    verifyCertificates: endpoint.verifyCertificates,
-    extraCa: endpoint.extraCa,
-    credentials,
-  });
+  const http = davHttpFor(endpoint, credentials);
   try {
     const session = new DavSession(http);
     const homes = await discoverHomes(session, endpoint.url);

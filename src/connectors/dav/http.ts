@@ -19,7 +19,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { TIMEOUT_CODE } from '../failure-codes.js';
 import { trustOptions, type TrustSettings } from '../tls-options.js';
-import type { Credentials } from '../types.js';
+import type { Credentials, DavEndpoint } from '../types.js';
 
 export interface DavHttpOptions extends TrustSettings {
   /** the origin credentials are sent to, e.g. https://dav.example.com */
@@ -146,4 +146,15 @@ function toResponse(url: URL, response: http.IncomingMessage, body: Buffer): Res
   // Response.url is read-only and empty for constructed responses; callers use it to resolve hrefs.
   Object.defineProperty(result, 'url', { value: url.toString() });
   return result;
+}
+
+/** The HTTP client for a profile's CalDAV/CardDAV endpoint, as the probe and the sync use it. */
+export function davHttpFor(endpoint: DavEndpoint, credentials: Credentials): DavHttp {
+  return createDavHttp({
+    origin: endpoint.url,
+    timeoutMs: endpoint.timeoutMs,
+    verifyCertificates: endpoint.verifyCertificates,
+    extraCa: endpoint.extraCa,
+    credentials,
+  });
 }

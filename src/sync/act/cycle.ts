@@ -23,11 +23,11 @@ import {
   listCalendars,
 } from '../../connectors/dav/collections.js';
 import { discoverHomes } from '../../connectors/dav/discovery.js';
-import { createDavHttp } from '../../connectors/dav/http.js';
+import { davHttpFor } from '../../connectors/dav/http.js';
 import { DavSession } from '../../connectors/dav/session.js';
 import { ConnectorFailure } from '../../connectors/types.js';
 import type { Db } from '../../db/connection.js';
-import { raiseAlert } from '../../diagnostics/alerts.js';
+import { ownedRef, raiseAlert } from '../../diagnostics/alerts.js';
 import { getEntry } from '../../diagnostics/render.js';
 import {
   channelCredentials,
@@ -39,7 +39,6 @@ import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  ownedRef,
   recordFailure,
   recordSuccess,
   type CycleCounts,
@@ -147,17 +146,7 @@ async function synchronize(
   const credentials = channelCredentials('act', profile, mailbox, deps.secrets);
   const endpoint = davEndpoint(profile, deps.trust);
   if (!credentials || !endpoint) throw new Error('the preconditions guarantee credentials and a URL');
-  const http = trackedSession(
-    profile.id,
-    'dav',
-    createDavHttp({
-      origin: endpoint.url,
-      timeoutMs: endpoint.timeoutMs,
-      verifyCertificates: endpoint.verifyCertificates,
-      extraCa: endpoint.extraCa,
-      credentials,
-    }),
-  );
+  const http = trackedSession(profile.id, 'dav', davHttpFor(endpoint, credentials));
   try {
     const session = new DavSession(http);
     const collections = await findCollections(

@@ -22,6 +22,7 @@
 import type { Logger } from 'pino';
 import { ConnectorFailure, type Credentials } from '../../connectors/types.js';
 import type { Db } from '../../db/connection.js';
+import { ownedRef } from '../../diagnostics/alerts.js';
 import type { Row } from '../../db/schema.js';
 import { getEntry } from '../../diagnostics/render.js';
 import {
@@ -32,13 +33,7 @@ import {
 } from '../../mailboxes/connection-settings.js';
 import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
-import {
-  connectorFailure,
-  ownedRef,
-  recordFailure,
-  recordSuccess,
-  type CycleFailure,
-} from '../cycle-bookkeeping.js';
+import { connectorFailure, recordFailure, recordSuccess, type CycleFailure } from '../cycle-bookkeeping.js';
 import { failedCycle, lastSync, runChannelCycle } from '../cycle-frame.js';
 import type { SchedulePolicy } from '../due-time.js';
 import type { Lease } from '../scheduler.js';

@@ -23,7 +23,7 @@ import { ConnectorFailure, type Credentials, type ServerEndpoint } from '../../c
 import { openSmtpSession, type OpenSmtpSession, type SmtpSession } from '../../connectors/smtp/session.js';
 import type { Db } from '../../db/connection.js';
 import type { Row } from '../../db/schema.js';
-import { raiseAlert } from '../../diagnostics/alerts.js';
+import { ownedRef, raiseAlert } from '../../diagnostics/alerts.js';
 import type { Diagnosis } from '../../diagnostics/diagnosis.js';
 import { getEntry } from '../../diagnostics/render.js';
 import {
@@ -37,7 +37,6 @@ import type { MailboxContext } from '../../mailboxes/facts.js';
 import type { SecretBox } from '../../security/secrets.js';
 import {
   connectorFailure,
-  ownedRef,
   recordFailure,
   recordSuccess,
   type CycleCounts,
