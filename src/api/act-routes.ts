@@ -17,7 +17,7 @@ import { mailboxes } from '../mailboxes/resources.js';
 import { appointments } from '../records/activities.js';
 import type { ActorContext } from '../resources/definition.js';
 import { notFound, validationError } from '../resources/errors.js';
-import { authorize, parseInput, type ResourceService } from '../resources/service.js';
+import { parseInput, type ResourceService } from '../resources/service.js';
 import { answerDecision, DECISION_ENTRIES } from '../sync/act/decision-answers.js';
 import { APPOINTMENT_STATUSES, sortExceptions, type AppointmentException } from '../sync/act/records.js';
 import { exceptionsFromStore, exceptionsToStore } from '../sync/act/store.js';
@@ -95,12 +95,11 @@ async function appointmentFor(
   id: string,
   right: 'read' | 'write',
 ): Promise<Row<'activities'>> {
-  const row = await service.load(ctx, appointments, id);
-  authorize(
+  const row = await service.loadAuthorized(
     ctx,
     appointments,
+    id,
     right,
-    appointments.ownership(row as never),
     right === 'read' ? 'read this appointment' : 'change an occurrence of this appointment',
   );
   return row as unknown as Row<'activities'>;
@@ -164,12 +163,11 @@ export function actRoutes(service: ResourceService): RouteSpec[] {
           ]);
         }
         if (alert.mailboxId) {
-          const mailbox = await service.load(ctx, mailboxes, alert.mailboxId);
-          authorize(
+          await service.loadAuthorized(
             ctx,
             mailboxes,
+            alert.mailboxId,
             'write',
-            mailboxes.ownership(mailbox as never),
             'answer the decision alerts of this mailbox',
           );
         }

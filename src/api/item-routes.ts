@@ -15,7 +15,7 @@ import { mailboxes } from '../mailboxes/resources.js';
 import type { ActorContext } from '../resources/definition.js';
 import { DomainError, notFound } from '../resources/errors.js';
 import { parseListLimit, parseStatusFilter } from '../resources/list-query.js';
-import { authorize, type ResourceService } from '../resources/service.js';
+import type { ResourceService } from '../resources/service.js';
 import type { RouteSpec } from './routes.js';
 
 const STATUSES = ['failed', 'parked', 'skipped', 'processed'] as const;
@@ -62,12 +62,11 @@ async function mailboxFor(
   id: string,
   right: 'read' | 'write',
 ): Promise<void> {
-  const mailbox = await service.load(ctx, mailboxes, id);
-  authorize(
+  await service.loadAuthorized(
     ctx,
     mailboxes,
+    id,
     right,
-    mailboxes.ownership(mailbox as never),
     right === 'read' ? 'read the items of this mailbox' : 'retry items of this mailbox',
   );
 }

@@ -15,7 +15,7 @@ import { scheduleTest } from '../mailboxes/test-and-enable.js';
 import type { TestRunner } from '../mailboxes/test-runner.js';
 import type { ActorContext, RowData } from '../resources/definition.js';
 import { DomainError, notFound, validationError } from '../resources/errors.js';
-import { authorize, parseInput, type ResourceService } from '../resources/service.js';
+import { parseInput, type ResourceService } from '../resources/service.js';
 import type { RouteSpec } from './routes.js';
 
 const bulkTest = z.strictObject({ mailboxIds: z.array(z.uuid()).min(1).max(1000) });
@@ -49,8 +49,7 @@ async function requestTests(
   wait: boolean,
 ): Promise<RowData[]> {
   for (const id of mailboxIds) {
-    const mailbox = await service.load(ctx, mailboxes, id);
-    authorize(ctx, mailboxes, 'write', mailboxes.ownership(mailbox as never), 'test and enable this mailbox');
+    await service.loadAuthorized(ctx, mailboxes, id, 'write', 'test and enable this mailbox');
   }
   await scheduleTest(ctx.db, mailboxIds, ctx.actor.id);
   if (!runner) {
@@ -137,12 +136,11 @@ export function mailboxRoutes(service: ResourceService, runner: TestRunner | und
       status: 202,
       response: z.object({ items: z.array(testResultView) }),
       handler: async ({ ctx, params, query, reply }) => {
-        const profile = await service.load(ctx, emailServerProfiles, params.id ?? '');
-        authorize(
+        const profile = await service.loadAuthorized(
           ctx,
           emailServerProfiles,
+          params.id ?? '',
           'read',
-          emailServerProfiles.ownership(profile as never),
           'read this profile',
         );
         const rows = await ctx.db
@@ -196,12 +194,11 @@ export function mailboxRoutes(service: ResourceService, runner: TestRunner | und
       }),
       handler: async ({ ctx, params, body }) => {
         const given = parseInput(connectionTest, body ?? {}, 'connection test');
-        const profile = await service.load(ctx, emailServerProfiles, params.id ?? '');
-        authorize(
+        const profile = await service.loadAuthorized(
           ctx,
           emailServerProfiles,
+          params.id ?? '',
           'write',
-          emailServerProfiles.ownership(profile as never),
           'test this profile',
         );
         if (!runner)
@@ -225,8 +222,13 @@ export function mailboxRoutes(service: ResourceService, runner: TestRunner | und
       summary:
         'Run every Test & Enable precondition without side effects: what would fail, why, and how to fix it',
       handler: async ({ ctx, params }) => {
-        const mailbox = await service.load(ctx, mailboxes, params.id ?? '');
-        authorize(ctx, mailboxes, 'read', mailboxes.ownership(mailbox as never), 'diagnose this mailbox');
+        const mailbox = await service.loadAuthorized(
+          ctx,
+          mailboxes,
+          params.id ?? '',
+          'read',
+          'diagnose this mailbox',
+        );
         const report = await diagnoseMailbox(ctx.db, String(mailbox.id));
         if (!report) throw notFound('Mailbox', params.id ?? '');
         return report;

@@ -301,8 +301,13 @@ export function passwordRoutes(service: ResourceService): RouteSpec[] {
       status: 204,
       handler: async ({ ctx, params }) => {
         if (!isId(params.id ?? '')) throw notFound('User', params.id ?? '');
-        const user = await service.load(ctx, users, params.id ?? '');
-        authorize(ctx, users, 'write', users.ownership(user as never), "remove this user's password");
+        const user = await service.loadAuthorized(
+          ctx,
+          users,
+          params.id ?? '',
+          'write',
+          "remove this user's password",
+        );
         await ctx.db.deleteFrom('userPasswords').where('userId', '=', String(user.id)).execute();
         await revokeOtherSessions(ctx.db, String(user.id), undefined);
       },

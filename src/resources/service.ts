@@ -266,6 +266,23 @@ export class ResourceService {
     });
   }
 
+  /**
+   * Loads one row and checks the actor's right on it (404 when absent, 403
+   * naming the privilege when refused): what every action on one record
+   * outside plain CRUD starts with.
+   */
+  async loadAuthorized(
+    ctx: ActorContext,
+    resource: Resource,
+    id: string,
+    right: AccessRight,
+    action: string,
+  ): Promise<RowData> {
+    const row = await this.load(ctx, resource, id);
+    authorize(ctx, resource, right, resource.ownership(row as never), action);
+    return row;
+  }
+
   /** Loads one row of the resource, or fails with 404. */
   async load(ctx: ActorContext, resource: Resource, id: string, forUpdate = false): Promise<RowData> {
     if (!isId(id)) throw notFound(resource.label, id);
