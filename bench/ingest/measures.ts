@@ -11,7 +11,7 @@ import type { TestServers } from '../../test/support/servers.js';
 import type { MailUser } from '../../test/support/mail-users.js';
 import { IncomingSync } from '../../src/sync/incoming/runner.js';
 import { parseEmail } from '../../src/sync/incoming/parse.js';
-import { defaultParseThreads, ParsePool } from '../../src/sync/incoming/parse-pool.js';
+import { createParsePool, type ParsePool } from '../../src/sync/incoming/parse-pool.js';
 import { createDatabase, startMailroom } from './environment.js';
 import type { CorpusMessage } from './corpus.js';
 
@@ -247,8 +247,8 @@ export async function endToEnd(
   try {
     for (const [index, account] of accounts.entries()) await mailroom.addUser(`Bench User ${index}`, account);
     // As `mailroom worker` runs it: parse threads as MAILROOM_PARSE_THREADS or the default say.
-    const threads = Number(process.env.MAILROOM_PARSE_THREADS ?? defaultParseThreads());
-    parser = threads > 0 ? new ParsePool(threads) : undefined;
+    const threads = process.env.MAILROOM_PARSE_THREADS;
+    parser = createParsePool(threads === undefined ? undefined : Number(threads));
     const runner = new IncomingSync({
       db: mailroom.database.db,
       secrets: mailroom.secrets,

@@ -8,11 +8,10 @@ import { buildServer } from '../api/server.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { MigrationError } from '../db/connection.js';
 import { createLogger, openRuntime, VERSION, type Runtime } from '../runtime.js';
-import type { Logger } from 'pino';
 import { SecretKeyError } from '../security/secrets.js';
 import { issueToken } from '../security/tokens.js';
 import { IncomingSync } from '../sync/incoming/runner.js';
-import { defaultParseThreads, ParsePool, type EmailParser } from '../sync/incoming/parse-pool.js';
+import { createParsePool, type EmailParser } from '../sync/incoming/parse-pool.js';
 import { ActSync } from '../sync/act/runner.js';
 import { OutgoingSync } from '../sync/outgoing/runner.js';
 import { startSyncWorker } from '../sync/worker.js';
@@ -64,12 +63,6 @@ function waitForShutdown(): Promise<NodeJS.Signals> {
   });
 }
 
-/** The worker's parse threads, unless configured to parse on the main thread. */
-function parsePoolFor(config: Config, logger: Logger): ParsePool | undefined {
-  const threads = config.parseThreads ?? defaultParseThreads();
-  return threads > 0 ? new ParsePool(threads, { logger }) : undefined;
-}
-
 function workerId(config: Config): string {
   return config.workerId ?? `${hostname()}:${process.pid}`;
 }
@@ -116,6 +109,28 @@ function syncWorkerOptions(runtime: Runtime, config: Config, parser: EmailParser
   };
 }
 
+/**
+ * The sync side of a process, as `start` and `worker` run it: the sync worker
+ * (with its parse threads) and the webhook dispatcher. `stop()` lets running
+ * cycles finish first.
+ */
+function startSync(runtime: Runtime, config: Config): { stop(): Promise<void> } {
+  const parser = createParsePool(config.parseThreads, runtime.logger);
+  const worker = startSyncWorker(syncWorkerOptions(runtime, config, parser));
+  const webhooks = startWebhookDispatcher({
+    db: runtime.database.db,
+    secrets: runtime.secrets,
+    logger: runtime.logger,
+  });
+  return {
+    async stop() {
+      await worker.stop();
+      await parser?.close();
+      await webhooks.stop();
+    },
+  };
+}
+
 async function start(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   const app = await buildServer({
@@ -128,13 +143,7 @@ async function start(config: Config, output: Output): Promise<number> {
     metricsToken: config.metricsToken,
   });
   await app.listen({ host: config.host, port: config.port });
-  const parser = parsePoolFor(config, runtime.logger);
-  const worker = startSyncWorker(syncWorkerOptions(runtime, config, parser));
-  const webhooks = startWebhookDispatcher({
-    db: runtime.database.db,
-    secrets: runtime.secrets,
-    logger: runtime.logger,
-  });
+  const sync = startSync(runtime, config);
   announceAdminToken(runtime, output);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -144,9 +153,7 @@ async function start(config: Config, output: Output): Promise<number> {
   );
   const signal = await waitForShutdown();
   runtime.logger.info({ signal }, 'shutting down');
-  await worker.stop();
-  await parser?.close();
-  await webhooks.stop();
+  await sync.stop();
   await app.close();
   await runtime.close();
   return 0;
@@ -167,18 +174,10 @@ function startWorkerMetrics(runtime: Runtime, config: Config) {
 async function worker(config: Config, output: Output): Promise<number> {
   const runtime = await openRuntime(config);
   announceAdminToken(runtime, output);
-  const parser = parsePoolFor(config, runtime.logger);
-  const running = startSyncWorker(syncWorkerOptions(runtime, config, parser));
-  const webhooks = startWebhookDispatcher({
-    db: runtime.database.db,
-    secrets: runtime.secrets,
-    logger: runtime.logger,
-  });
+  const sync = startSync(runtime, config);
   const metrics = await startWorkerMetrics(runtime, config);
   await waitForShutdown();
-  await running.stop();
-  await parser?.close();
-  await webhooks.stop();
+  await sync.stop();
   await metrics?.close();
   await runtime.close();
   return 0;

@@ -132,6 +132,17 @@ function rehydrate(outcome: WireOutcome): ParseOutcome {
   return { ok: true, email: { ...outcome.email, attachments } };
 }
 
+/**
+ * The parser a worker uses: a pool of `threads` (default: one per core beyond
+ * the first, up to four), or the calling thread when that comes to none.
+ */
+export function createParsePool(
+  threads: number = defaultParseThreads(),
+  logger?: Pick<Logger, 'warn'>,
+): ParsePool | undefined {
+  return threads > 0 ? new ParsePool(threads, { logger }) : undefined;
+}
+
 export class ParsePool implements EmailParser {
   private threads: ParseThread[] = [];
   private nextId = 1;
