@@ -4,7 +4,7 @@ export function Truncated({ shown, truncated }: { shown: number; truncated: bool
     <p className="grid-footer" role="status">
       {truncated
         ? `Showing the first ${shown} records; search or choose a narrower view to see others.`
-        : `${shown} records`}
+        : `${shown} ${shown === 1 ? 'record' : 'records'}`}
     </p>
   );
 }

@@ -4,14 +4,12 @@ import { Link } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { Email } from '../../api/types';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
 import { SearchBox } from '../../components/SearchBox';
 import { Time } from '../../components/Time';
-import { Truncated } from '../../components/Truncated';
 import { useView, ViewPicker, type ViewOption } from '../../components/ViewPicker';
 import { partySummary } from './Parties';
 
@@ -72,25 +70,14 @@ export function EmailsPage() {
         <ViewPicker id="email-view" views={VIEWS} value={view} onChange={setView} />
         <SearchBox label="Search emails" onSearch={onSearch} />
       </div>
-      <CommandBar label="Email commands">
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="emails" />
-      ) : (
-        <>
-          <DataGrid
-            caption={VIEWS.find((v) => v.key === view)?.label ?? 'Emails'}
-            columns={COLUMNS}
-            rows={listing.data.items}
-            empty="No emails in this view."
-          />
-          <Truncated shown={listing.data.items.length} truncated={listing.data.truncated} />
-        </>
-      )}
+      <ListCommands label="Email commands" onRefresh={listing.reload} />
+      <ListingGrid
+        listing={listing}
+        what="emails"
+        caption={VIEWS.find((v) => v.key === view)?.label ?? 'Emails'}
+        columns={COLUMNS}
+        empty="No emails in this view."
+      />
     </>
   );
 }

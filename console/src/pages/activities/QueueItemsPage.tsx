@@ -3,9 +3,8 @@ import { Link, useSearchParams } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { QueueItem } from '../../api/types';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
 import { Time } from '../../components/Time';
@@ -55,22 +54,14 @@ export function QueueItemsPage() {
           </select>
         </div>
       </div>
-      <CommandBar label="Queue item commands">
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="queue items" />
-      ) : (
-        <DataGrid
-          caption="Queue items"
-          columns={COLUMNS}
-          rows={listing.data.items}
-          empty="No items in this queue."
-        />
-      )}
+      <ListCommands label="Queue item commands" onRefresh={listing.reload} />
+      <ListingGrid
+        listing={listing}
+        what="queue items"
+        caption="Queue items"
+        columns={COLUMNS}
+        empty="No items in this queue."
+      />
     </>
   );
 }

@@ -1,11 +1,10 @@
 /** Settings › Business Management › Queues: each with its Owner and mailbox. */
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { Queue } from '../../api/types';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
 import { INCOMING_EMAIL_FILTER } from '../../labels';
@@ -35,24 +34,17 @@ const COLUMNS: readonly Column<Queue>[] = [
 
 export function QueuesPage() {
   const listing = useLoad('queues', () => listAll<Queue>('/api/queues'));
-  const navigate = useNavigate();
   return (
     <>
       <PageHeader trail={['Settings', 'Business Management']} title="Queues" />
-      <CommandBar label="Queue commands">
-        <button type="button" onClick={() => void navigate('/queues/new')}>
-          New
-        </button>
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="queues" />
-      ) : (
-        <DataGrid caption="Queues" columns={COLUMNS} rows={listing.data.items} empty="No queues yet." />
-      )}
+      <ListCommands label="Queue commands" newPath="/queues/new" onRefresh={listing.reload} />
+      <ListingGrid
+        listing={listing}
+        what="queues"
+        caption="Queues"
+        columns={COLUMNS}
+        empty="No queues yet."
+      />
     </>
   );
 }

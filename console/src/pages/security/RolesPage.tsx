@@ -1,11 +1,10 @@
 /** Settings › Security › Security Roles. */
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { Role } from '../../api/types';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
 
@@ -38,24 +37,17 @@ const COLUMNS: readonly Column<Role>[] = [
 
 export function RolesPage() {
   const listing = useLoad('roles', () => listAll<Role>('/api/roles'));
-  const navigate = useNavigate();
   return (
     <>
       <PageHeader trail={['Settings', 'Security']} title="Security Roles" />
-      <CommandBar label="Security role commands">
-        <button type="button" onClick={() => void navigate('/security/roles/new')}>
-          New
-        </button>
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="security roles" />
-      ) : (
-        <DataGrid caption="Security roles" columns={COLUMNS} rows={listing.data.items} empty="No roles." />
-      )}
+      <ListCommands label="Security role commands" newPath="/security/roles/new" onRefresh={listing.reload} />
+      <ListingGrid
+        listing={listing}
+        what="security roles"
+        caption="Security roles"
+        columns={COLUMNS}
+        empty="No roles."
+      />
     </>
   );
 }

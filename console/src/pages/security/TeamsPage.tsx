@@ -1,12 +1,11 @@
 /** Settings › Security › Teams. */
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { Team } from '../../api/types';
 import { Badge } from '../../components/Badges';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
 
@@ -45,24 +44,11 @@ const COLUMNS: readonly Column<Team>[] = [
 
 export function TeamsPage() {
   const listing = useLoad('teams', () => listAll<Team>('/api/teams'));
-  const navigate = useNavigate();
   return (
     <>
       <PageHeader trail={['Settings', 'Security']} title="Teams" />
-      <CommandBar label="Team commands">
-        <button type="button" onClick={() => void navigate('/security/teams/new')}>
-          New
-        </button>
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="teams" />
-      ) : (
-        <DataGrid caption="Teams" columns={COLUMNS} rows={listing.data.items} empty="No teams yet." />
-      )}
+      <ListCommands label="Team commands" newPath="/security/teams/new" onRefresh={listing.reload} />
+      <ListingGrid listing={listing} what="teams" caption="Teams" columns={COLUMNS} empty="No teams yet." />
     </>
   );
 }

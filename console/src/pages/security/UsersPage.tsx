@@ -1,15 +1,13 @@
 /** Settings › Security › Users: enabled and disabled users, their roles and mailbox. */
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { listAll } from '../../api/client';
 import { useLoad } from '../../api/hooks';
 import type { User } from '../../api/types';
 import { Badge } from '../../components/Badges';
-import { CommandBar } from '../../components/CommandBar';
-import { DataGrid, type Column } from '../../components/DataGrid';
-import { LoadError, Loading } from '../../components/Notice';
+import type { Column } from '../../components/DataGrid';
+import { ListCommands, ListingGrid } from '../../components/ListingGrid';
 import { PageHeader } from '../../components/PageHeader';
 import { RecordLink } from '../../components/RecordLink';
-import { Truncated } from '../../components/Truncated';
 import { useView, ViewPicker, type ViewOption } from '../../components/ViewPicker';
 
 type UserView = 'enabled' | 'disabled' | 'all';
@@ -54,7 +52,6 @@ const COLUMNS: readonly Column<User>[] = [
 
 export function UsersPage() {
   const [view, setView] = useView(VIEWS, 'enabled');
-  const navigate = useNavigate();
   const listing = useLoad(view, () =>
     listAll<User>('/api/users', view === 'all' ? {} : { disabled: String(view === 'disabled') }),
   );
@@ -64,28 +61,14 @@ export function UsersPage() {
       <div className="grid-toolbar">
         <ViewPicker id="user-view" views={VIEWS} value={view} onChange={setView} />
       </div>
-      <CommandBar label="User commands">
-        <button type="button" onClick={() => void navigate('/security/users/new')}>
-          New
-        </button>
-        <button type="button" onClick={listing.reload}>
-          Refresh
-        </button>
-      </CommandBar>
-      {listing.error && <LoadError error={listing.error} onRetry={listing.reload} />}
-      {!listing.data ? (
-        <Loading what="users" />
-      ) : (
-        <>
-          <DataGrid
-            caption="Users"
-            columns={COLUMNS}
-            rows={listing.data.items}
-            empty="No users in this view."
-          />
-          <Truncated shown={listing.data.items.length} truncated={listing.data.truncated} />
-        </>
-      )}
+      <ListCommands label="User commands" newPath="/security/users/new" onRefresh={listing.reload} />
+      <ListingGrid
+        listing={listing}
+        what="users"
+        caption="Users"
+        columns={COLUMNS}
+        empty="No users in this view."
+      />
     </>
   );
 }
