@@ -29,6 +29,7 @@ import {
   failureStreak,
   failureVerdict,
   nextDueAt,
+  type DueInput,
   type FailureClass,
   type SchedulePolicy,
 } from './due-time.js';
@@ -279,6 +280,21 @@ export function keepLease(
   return { lost: () => lost, stop: () => clearInterval(renewal) };
 }
 
+/** When the channel is due after a cycle with this result: the policy, its jitter and the profile's floor. */
+function scheduleAfter(
+  deps: BookkeepingDependencies,
+  profile: Row<'emailServerProfiles'> | null,
+  result: DueInput['result'],
+): Date {
+  return nextDueAt({
+    now: new Date(),
+    result,
+    minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
+    policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
+    ...(deps.random ? { random: deps.random } : {}),
+  });
+}
+
 /** The channel's status (and enabled flag) columns. */
 function channelState(
   channel: SyncChannel,
@@ -350,15 +366,7 @@ export async function recordFailure(
   const verdict = failureVerdict(failure.failure, previousFailures, organization.transientFailureLimit);
   const disable = verdict.action === 'disable';
   const consecutiveFailures = verdict.consecutiveFailures;
-  const dueAt = disable
-    ? null
-    : nextDueAt({
-        now: new Date(),
-        result: { kind: 'failure', consecutiveFailures },
-        minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-        policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-        ...(deps.random ? { random: deps.random } : {}),
-      });
+  const dueAt = disable ? null : scheduleAfter(deps, profile, { kind: 'failure', consecutiveFailures });
   const refs: Pick<RaiseAlertInput, 'mailbox' | 'profile'> = {
     mailbox: ownedRef(mailbox),
     profile: profile ? ownedRef(profile) : null,
@@ -440,15 +448,7 @@ export async function recordSuccess(
   const { mailbox, profile } = context;
   const quietCycles = input.active ? 0 : scheduleOf(mailbox, channel).quietCycles + 1;
   const dueAt =
-    input.dueAt !== undefined
-      ? input.dueAt
-      : nextDueAt({
-          now: new Date(),
-          result: { kind: 'success', quietCycles },
-          minPollingIntervalMinutes: profile?.minPollingIntervalMinutes ?? 0,
-          policy: deps.policy ?? DEFAULT_SCHEDULE_POLICY,
-          ...(deps.random ? { random: deps.random } : {}),
-        });
+    input.dueAt !== undefined ? input.dueAt : scheduleAfter(deps, profile, { kind: 'success', quietCycles });
   await traceLeaseLoss(
     lease,
     input.counts,
