@@ -14,6 +14,8 @@
 export interface ScannedPart {
   /** lower-case `type/subtype`; `text/plain` when the part has no Content-Type */
   readonly mimeType: string;
+  /** the Content-Type header as written (unfolded), null when absent */
+  readonly contentType: string | null;
   /** lower-case Content-Transfer-Encoding token, '' when absent */
   readonly transferEncoding: string;
   /** lower-case disposition token ('attachment', 'inline'), '' when absent */
@@ -159,6 +161,7 @@ class Scanner {
     const mimeType = headerToken(contentType) || 'text/plain';
     const base = {
       mimeType,
+      contentType: contentType ?? null,
       transferEncoding: headerToken(headers.get('content-transfer-encoding')),
       disposition: headerToken(headers.get('content-disposition')),
       start,

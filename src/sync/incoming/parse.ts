@@ -4,16 +4,21 @@
  * "Measured facts"). Everything that reaches the database is cleaned here:
  * PostgreSQL text cannot hold NUL characters, which broken mail does contain.
  *
- * Decoding attachment bytes is most of the cost of a full parse, so encoded
- * attachment bodies are held back (mime-scan.ts): the parser reads the rest,
- * and those bodies are stored as they came, decoded only when read
- * (records/attachment-content.ts).
+ * The parser is spared what is costly and simple (mime-scan.ts finds it):
+ * - encoded attachment bodies are held back, stored as they came and decoded
+ *   only when read (records/attachment-content.ts);
+ * - ordinary text bodies (UTF-8 or ASCII, 7bit, 8bit or quoted-printable) are
+ *   decoded here (text-body.ts), with the parser's own rules.
+ * postal-mime then reads the rest: headers, addresses, structure, and any part
+ * these shortcuts leave alone. The outcome is the full parse's, which tests hold
+ * it to, except that an email without HTML of its own gets none (hasOwnHtml).
  */
 import { randomBytes } from 'node:crypto';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { normalizeConversationIndex } from './correlation.js';
 import { messageIdList, normalizeMessageId } from './dedupe.js';
 import { base64DecodedSize, holdableParts, scanMime, type ScannedPart } from './mime-scan.js';
+import { decodeTextBody, isInlineText } from './text-body.js';
 import { isUsableAddress } from './party-resolution.js';
 
 export interface AddressEntry {
@@ -169,19 +174,36 @@ export async function parseEmail(
   options: { readonly rfc822Attachments?: boolean } = {},
 ): Promise<ParseOutcome> {
   const parserOptions = options.rfc822Attachments ? { forceRfc822Attachments: true } : {};
-  // Only base64 bodies are held back; most text mail has none, and scanning it would cost a quarter of its parse.
-  if (!mentionsBase64(raw)) return parseWhole(raw, parserOptions);
-  const held = holdableParts(scanMime(raw));
-  if (held.length > 0) {
-    const outcome = await parseHoldingBack(raw, held, parserOptions);
+  const root = scanMime(raw);
+  const ownHtml = hasOwnHtml(root);
+  const shortcut = planShortcut(raw, root);
+  if (shortcut.held.length > 0 || shortcut.texts.length > 0) {
+    const outcome = await parseSkeleton(raw, shortcut, ownHtml, parserOptions);
     if (outcome !== null) return outcome;
   }
-  return parseWhole(raw, parserOptions);
+  return parseWhole(raw, ownHtml, parserOptions);
 }
 
 /** "base64" in any common spelling anywhere in the bytes: a cheap test that a part may be held back. */
 export function mentionsBase64(raw: Buffer): boolean {
   return raw.includes('ase64') || raw.includes('ASE64');
+}
+
+/**
+ * Whether the message has HTML of its own: an inline text/html part, or
+ * something only the parser can see into (a forwarded message, a structure the
+ * scan could not follow). Without, postal-mime would render the plain text as
+ * HTML; Mailroom stores no HTML the sender did not write, so the text is the body.
+ */
+export function hasOwnHtml(root: ScannedPart): boolean {
+  const visit = (part: ScannedPart): boolean => {
+    if (part.unterminated) return true;
+    if (part.mimeType.startsWith('multipart/') && part.children.length === 0) return true;
+    if (part.mimeType.startsWith('message/')) return true;
+    if (isInlineText(part) && part.mimeType === 'text/html') return true;
+    return part.children.some(visit);
+  };
+  return visit(root);
 }
 
 interface ParserOptions {
@@ -199,6 +221,7 @@ async function runParser(raw: Buffer, parserOptions: ParserOptions): Promise<Ema
 
 function outcomeOf(
   parsed: Email | string,
+  ownHtml: boolean,
   held?: (part: Attachment) => AttachmentBytes | undefined,
 ): ParseOutcome {
   if (typeof parsed === 'string') return { ok: false, error: parsed };
@@ -210,47 +233,118 @@ function outcomeOf(
       error: 'it has none of the headers of an email (From, To, Date, Subject, Message-ID)',
     };
   }
-  return { ok: true, email: fromPostalMime(parsed, held) };
+  const email = fromPostalMime(parsed, held);
+  return { ok: true, email: ownHtml ? email : { ...email, html: null } };
 }
 
 /** The plain way: the parser reads everything, attachments decoded. */
-async function parseWhole(raw: Buffer, parserOptions: ParserOptions): Promise<ParseOutcome> {
-  return outcomeOf(await runParser(raw, parserOptions));
+async function parseWhole(raw: Buffer, ownHtml: boolean, parserOptions: ParserOptions): Promise<ParseOutcome> {
+  return outcomeOf(await runParser(raw, parserOptions), ownHtml);
+}
+
+/** A text part decoded here (text-body.ts), and which of the two bodies it belongs to. */
+interface DecodedText {
+  readonly part: ScannedPart;
+  readonly kind: 'text' | 'html';
+  readonly text: string;
+}
+
+/** What the parser is spared: encoded attachment bodies held back, text bodies decoded here. */
+interface Shortcut {
+  readonly held: readonly ScannedPart[];
+  readonly texts: readonly DecodedText[];
 }
 
 /**
- * The fast way for messages with encoded attachments: the parser sees the
- * message with each such body replaced by a short marker, and the bodies are
- * kept as they came. The markers carry a random nonce, so a message cannot
- * forge one; unless the parser reports every marker exactly once as an
- * attachment, the message is parsed whole instead (null).
+ * The text parts decoded here: only in a message that has a plain-text body
+ * (an HTML-only message needs the parser's HTML-to-text rendering), and only
+ * parts no delimiter of an enclosing multipart could cut short. A stray CR
+ * pair anywhere makes the scan and the parser disagree on line ends; such a
+ * message is left to the parser.
  */
-async function parseHoldingBack(
+function decodableTexts(raw: Buffer, root: ScannedPart): DecodedText[] {
+  if (root.unterminated || raw.includes('\r\r')) return [];
+  const found: DecodedText[] = [];
+  let plain = false;
+  const visit = (part: ScannedPart, boundaries: readonly string[]): void => {
+    if (part.unterminated) return;
+    if (isInlineText(part)) {
+      if (part.mimeType === 'text/plain') plain = true;
+      if (boundaries.some((boundary) => opensLine(raw, `--${boundary}`, part.bodyStart, part.bodyEnd))) return;
+      const text = decodeTextBody(raw, part);
+      if (text !== null) found.push({ part, kind: part.mimeType === 'text/html' ? 'html' : 'text', text });
+      return;
+    }
+    const inner = part.boundary === null ? boundaries : [...boundaries, part.boundary];
+    for (const child of part.children) visit(child, inner);
+  };
+  visit(root, []);
+  return plain ? found : [];
+}
+
+/** Whether a line within [start, end) begins with `prefix`. */
+function opensLine(raw: Buffer, prefix: string, start: number, end: number): boolean {
+  let at = raw.indexOf(prefix, start, 'latin1');
+  while (at >= 0 && at < end) {
+    if (at === start || raw[at - 1] === 0x0a) return true;
+    at = raw.indexOf(prefix, at + 1, 'latin1');
+  }
+  return false;
+}
+
+function planShortcut(raw: Buffer, root: ScannedPart): Shortcut {
+  return {
+    // Only base64 bodies are held back, so mail without the word has none to look for.
+    held: mentionsBase64(raw) ? holdableParts(root) : [],
+    texts: decodableTexts(raw, root),
+  };
+}
+
+/**
+ * The fast way: the parser sees the message with each held-back attachment
+ * body and each decoded text body replaced by a short marker; the attachment
+ * bodies are kept as they came and the texts decoded here go where the parser
+ * put their markers. The markers carry a random nonce, so a message cannot
+ * forge one. Unless the parser reports every attachment marker exactly once as
+ * an attachment, and every text marker exactly once in its own body (text or
+ * HTML) and never rendered into the other, the message is parsed whole
+ * instead (null).
+ */
+async function parseSkeleton(
   raw: Buffer,
-  held: readonly ScannedPart[],
+  shortcut: Shortcut,
+  ownHtml: boolean,
   parserOptions: ParserOptions,
 ): Promise<ParseOutcome | null> {
   const nonce = randomBytes(8).toString('hex');
-  const prefix = `mailroom-held:${nonce}:`;
+  const heldPrefix = `mailroom-held:${nonce}:`;
+  const textPrefix = `mailroomtext${nonce}n`;
+  const replacements = [
+    ...shortcut.held.map((part, index) => ({
+      part,
+      marker: Buffer.from(Buffer.from(`${heldPrefix}${index}`, 'latin1').toString('base64'), 'latin1'),
+    })),
+    ...shortcut.texts.map(({ part }, index) => ({ part, marker: Buffer.from(`${textPrefix}${index}`, 'latin1') })),
+  ].sort((a, b) => a.part.bodyStart - b.part.bodyStart);
   const pieces: Buffer[] = [];
   let position = 0;
-  held.forEach((part, index) => {
-    pieces.push(raw.subarray(position, part.bodyStart));
-    pieces.push(Buffer.from(Buffer.from(`${prefix}${index}`, 'latin1').toString('base64'), 'latin1'));
+  for (const { part, marker } of replacements) {
+    pieces.push(raw.subarray(position, part.bodyStart), marker);
     position = part.bodyEnd;
-  });
+  }
   pieces.push(raw.subarray(position));
   const parsed = await runParser(Buffer.concat(pieces), parserOptions);
   if (typeof parsed === 'string') return null;
 
+  const held = shortcut.held;
   const seen = new Set<number>();
   let forged = false;
   const heldIndex = (part: Attachment): number | undefined => {
     const content = toBuffer(part.content);
-    if (content.length > prefix.length + 6) return undefined;
+    if (content.length > heldPrefix.length + 6) return undefined;
     const text = content.toString('latin1');
-    if (!text.startsWith(prefix)) return undefined;
-    const index = Number(text.slice(prefix.length));
+    if (!text.startsWith(heldPrefix)) return undefined;
+    const index = Number(text.slice(heldPrefix.length));
     return Number.isInteger(index) && index >= 0 && index < held.length ? index : undefined;
   };
   for (const part of parsed.attachments) {
@@ -260,7 +354,10 @@ async function parseHoldingBack(
     seen.add(index);
   }
   if (forged || seen.size !== held.length) return null;
-  return outcomeOf(parsed, (part) => {
+
+  const bodies = restoreTexts(parsed, shortcut.texts, textPrefix, ownHtml);
+  if (bodies === null) return null;
+  return outcomeOf({ ...parsed, ...bodies }, ownHtml, (part) => {
     const index = heldIndex(part);
     if (index === undefined) return undefined;
     const body = held[index]!;
@@ -268,4 +365,41 @@ async function parseHoldingBack(
     const content = Buffer.from(raw.subarray(body.bodyStart, body.bodyEnd));
     return { content, transferEncoding: 'base64', sizeBytes: base64DecodedSize(content) };
   });
+}
+
+/**
+ * The parser's text and HTML with each text marker replaced by its decoded
+ * part; null when a marker is missing, repeated, or landed in the other body
+ * (the parser rendered that part into it, which only the parser can do). An
+ * HTML body the message does not have of its own is dropped (hasOwnHtml).
+ */
+function restoreTexts(
+  parsed: Email,
+  texts: readonly DecodedText[],
+  prefix: string,
+  ownHtml: boolean,
+): Pick<Email, 'text' | 'html'> | null {
+  if (texts.length === 0) return { text: parsed.text, html: parsed.html };
+  const counts = texts.map(() => 0);
+  const restore = (body: string | undefined, kind: 'text' | 'html'): string | undefined | null => {
+    if (body === undefined) return undefined;
+    const pieces: string[] = [];
+    let position = 0;
+    for (let at = body.indexOf(prefix); at >= 0; at = body.indexOf(prefix, position)) {
+      const digitsEnd = body.indexOf('\n', at);
+      const index = digitsEnd < 0 ? NaN : Number(body.slice(at + prefix.length, digitsEnd));
+      const entry = Number.isInteger(index) ? texts[index] : undefined;
+      if (entry === undefined || entry.kind !== kind) return null;
+      counts[index]! += 1;
+      pieces.push(body.slice(position, at), entry.text);
+      position = digitsEnd + 1;
+    }
+    pieces.push(body.slice(position));
+    return pieces.join('');
+  };
+  const text = restore(parsed.text, 'text');
+  // Without HTML of its own, the parser's HTML is the plain text rendered, markers and all: not used.
+  const html = ownHtml ? restore(parsed.html, 'html') : undefined;
+  if (text === null || html === null || counts.some((count) => count !== 1)) return null;
+  return { text, html };
 }
