@@ -29,7 +29,11 @@ export interface Mailroom {
   close(): Promise<void>;
 }
 
-export async function startMailroom(servers: TestServers, target: ScratchDatabase): Promise<Mailroom> {
+export async function startMailroom(
+  servers: TestServers,
+  target: ScratchDatabase,
+  transport: 'implicit' | 'none' = 'implicit',
+): Promise<Mailroom> {
   const database = await openDatabase({ url: target.url, poolSize: 10 });
   await migrateToLatest(database.db);
   const { secrets, api: call, close } = await startBenchApp(database);
@@ -40,7 +44,10 @@ export async function startMailroom(servers: TestServers, target: ScratchDatabas
   const profile = await call<{ id: string }>(
     'POST',
     '/api/email-server-profiles',
-    dovecotProfileBody('Bench Dovecot', servers),
+    {
+      ...dovecotProfileBody('Bench Dovecot', servers),
+      ...(transport === 'none' ? { incomingPort: servers.imap.port, incomingTls: 'none' } : {}),
+    },
   );
   const roles = await call<{ items: { id: string; name: string }[] }>('GET', '/api/roles');
   const salesperson = roles.items.find((role) => role.name === 'Salesperson')?.id;

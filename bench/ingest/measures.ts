@@ -45,11 +45,18 @@ async function eachConcurrently<T>(
   await Promise.all(lanes);
 }
 
+/**
+ * How every measure reaches Dovecot: implicit TLS (the default) or plain IMAP
+ * on loopback (`BENCH_TLS=none`), the same for (a), (c) and (d).
+ */
+export const TRANSPORT: 'implicit' | 'none' = process.env.BENCH_TLS === 'none' ? 'none' : 'implicit';
+
 function imapClient(servers: TestServers, account: MailUser, ca: Buffer): ImapFlow {
   const client = new ImapFlow({
     host: 'localhost',
-    port: servers.imaps.port,
-    secure: true,
+    ...(TRANSPORT === 'implicit'
+      ? { port: servers.imaps.port, secure: true }
+      : { port: servers.imap.port, secure: false, doSTARTTLS: false }),
     auth: { user: account.username, pass: account.password },
     tls: { ca },
     logger: false,
@@ -242,7 +249,7 @@ export async function endToEnd(
   expected: { messages: number; bytes: number },
 ): Promise<EndToEnd> {
   const database = await createDatabase('e2e');
-  const mailroom = await startMailroom(servers, database);
+  const mailroom = await startMailroom(servers, database, TRANSPORT);
   let parser: ParsePool | undefined;
   try {
     for (const [index, account] of accounts.entries()) await mailroom.addUser(`Bench User ${index}`, account);

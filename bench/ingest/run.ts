@@ -22,6 +22,7 @@ import {
   mailroomParse,
   naivePipeline,
   parseOnly,
+  TRANSPORT,
   type Rate,
 } from './measures.js';
 import type { MailUser } from '../../test/support/mail-users.js';
@@ -116,7 +117,7 @@ async function main(): Promise<void> {
   try {
     const ca = readFileSync(servers.tls.caPath);
     console.log(
-      `bench/ingest (${quick ? 'quick' : 'full'} run), ${CONCURRENCY} mailboxes at a time, implicit TLS`,
+      `bench/ingest (${quick ? 'quick' : 'full'} run), ${CONCURRENCY} mailboxes at a time, ${TRANSPORT === 'implicit' ? 'IMAP over implicit TLS' : 'plain IMAP'}`,
     );
     const mix = await mailset(servers, 'mix', totalMessages, true, 1000);
     const text = await mailset(servers, 'text', textMessages, false, 5000);
@@ -144,7 +145,7 @@ async function main(): Promise<void> {
     console.log('\ntext-only');
     const ta = await run('ta', '(a) bare imapflow fetch', () => bareFetch(servers, text.accounts, ca));
     const tb = await run('tb', '(b) parse only (postal-mime, full)', () => parseOnly(text.messages));
-    await run('tb2', "(b') Mailroom's parse step", () => mailroomParse(text.messages));
+    const tb2 = await run('tb2', "(b') Mailroom's parse step", () => mailroomParse(text.messages));
     const td = await run('td', '(d) Mailroom end-to-end initial sync', () =>
       endToEnd(servers, text.accounts, { messages: text.messages.length, bytes: text.bytes }),
     );
@@ -161,6 +162,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `${'text-only: (d) end-to-end / (a) fetch'.padEnd(52)} ${(td.perSecond / ta.perSecond).toFixed(2).padStart(7)}`,
+    );
+    // The target names postal-mime's parse; Mailroom's own parse step is faster, so this is the stricter reading.
+    console.log(
+      `${"text-only: (d) end-to-end / (b') Mailroom's parse step".padEnd(52)} ${(td.perSecond / tb2.perSecond).toFixed(2).padStart(7)}`,
     );
     const first = verdict(
       'mix: (d) end-to-end / (c) naive',
