@@ -2,7 +2,7 @@
  * Record ids are UUID version 7: random enough to be unguessable, and ordered
  * by creation time, so that "newest first" paging can use the primary key.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytesFromPool } from '../security/random-pool.js';
 
 let lastMillis = 0;
 let sequence = 0;
@@ -16,7 +16,7 @@ export function newId(now: number = Date.now()): string {
     lastMillis = now;
     sequence = 0;
   }
-  const bytes = randomBytes(16);
+  const bytes = randomBytesFromPool(16);
   const millis = lastMillis;
   bytes[0] = Math.floor(millis / 2 ** 40) & 0xff;
   bytes[1] = Math.floor(millis / 2 ** 32) & 0xff;

@@ -13,13 +13,13 @@
  * these shortcuts leave alone. The outcome is the full parse's, which tests hold
  * it to, except that an email without HTML of its own gets none (hasOwnHtml).
  */
-import { randomBytes } from 'node:crypto';
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { normalizeConversationIndex } from './correlation.js';
 import { messageIdList, normalizeMessageId } from './dedupe.js';
 import { base64DecodedSize, holdableParts, scanMime, type ScannedPart } from './mime-scan.js';
 import { decodeTextBody, isInlineText } from './text-body.js';
 import { isUsableAddress } from './party-resolution.js';
+import { randomBytesFromPool } from '../../security/random-pool.js';
 
 export interface AddressEntry {
   readonly address: string;
@@ -316,7 +316,7 @@ async function parseSkeleton(
   ownHtml: boolean,
   parserOptions: ParserOptions,
 ): Promise<ParseOutcome | null> {
-  const nonce = randomBytes(8).toString('hex');
+  const nonce = randomBytesFromPool(8).toString('hex');
   const heldPrefix = `mailroom-held:${nonce}:`;
   const textPrefix = `mailroomtext${nonce}n`;
   const replacements = [
