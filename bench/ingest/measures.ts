@@ -239,6 +239,16 @@ export interface EndToEnd extends Rate {
 }
 
 /**
+ * The parse threads of (d), as `mailroom worker` starts them
+ * (MAILROOM_PARSE_THREADS or the default). A worker keeps its pool for its
+ * whole life, so the benchmark makes one and hands it to every (d) run.
+ */
+export function benchParsePool(): ParsePool | undefined {
+  const threads = process.env.MAILROOM_PARSE_THREADS;
+  return createParsePool(threads === undefined ? undefined : Number(threads));
+}
+
+/**
  * (d) Mailroom: one user with a mailbox per account on a fresh database, then
  * the incoming runner (normal concurrency) until every mailbox's initial sync
  * has committed. Checks every message became an activity.
@@ -247,15 +257,12 @@ export async function endToEnd(
   servers: TestServers,
   accounts: readonly MailUser[],
   expected: { messages: number; bytes: number },
+  parser: ParsePool | undefined,
 ): Promise<EndToEnd> {
   const database = await createDatabase('e2e');
   const mailroom = await startMailroom(servers, database, TRANSPORT);
-  let parser: ParsePool | undefined;
   try {
     for (const [index, account] of accounts.entries()) await mailroom.addUser(`Bench User ${index}`, account);
-    // As `mailroom worker` runs it: parse threads as MAILROOM_PARSE_THREADS or the default say.
-    const threads = process.env.MAILROOM_PARSE_THREADS;
-    parser = createParsePool(threads === undefined ? undefined : Number(threads));
     const runner = new IncomingSync({
       db: mailroom.database.db,
       secrets: mailroom.secrets,
@@ -301,7 +308,6 @@ export async function endToEnd(
     }
     return { ...result, activities, attachments };
   } finally {
-    await parser?.close();
     await mailroom.close();
     await database.drop();
   }
