@@ -116,11 +116,14 @@ function syncWorkerOptions(runtime: Runtime, config: Config, parser: EmailParser
  */
 function startSync(runtime: Runtime, config: Config): { stop(): Promise<void> } {
   const parser = createParsePool(config.parseThreads, runtime.logger);
-  const worker = startSyncWorker(syncWorkerOptions(runtime, config, parser));
   const webhooks = startWebhookDispatcher({
     db: runtime.database.db,
     secrets: runtime.secrets,
     logger: runtime.logger,
+  });
+  const worker = startSyncWorker({
+    ...syncWorkerOptions(runtime, config, parser),
+    onWebhooksDue: () => webhooks.wake(),
   });
   return {
     async stop() {

@@ -3,10 +3,11 @@
  * their next poll.
  *
  * A PostgreSQL NOTIFY on the `mailroom_due` channel carries the name of the
- * worker lane to wake (`incoming`, `outgoing`, `act`, or `test` for Test &
- * Enable requests); workers LISTEN on it (due-listener.ts). Sent inside a
- * transaction, a notification is delivered only when it commits, so a worker
- * that wakes up always sees the change that woke it.
+ * worker lane to wake (`incoming`, `outgoing`, `act`, `test` for Test &
+ * Enable requests, or `webhooks` for the webhook dispatcher); workers LISTEN
+ * on it (due-listener.ts). Sent inside a transaction, a notification is
+ * delivered only when it commits, so a worker that wakes up always sees the
+ * change that woke it.
  *
  * Notifications are a shortcut, never the only path: a worker that misses one
  * (it was reconnecting, the database is the embedded one) still finds the
@@ -18,10 +19,10 @@ import type { SyncChannel } from '../security/sync-requirements.js';
 
 export const DUE_NOTIFY_CHANNEL = 'mailroom_due';
 
-/** The worker lanes a notification can wake. */
-export type WorkerLane = SyncChannel | 'test';
+/** The worker lanes a notification can wake (`webhooks`: the webhook dispatcher, migration 0015). */
+export type WorkerLane = SyncChannel | 'test' | 'webhooks';
 
-export const WORKER_LANES: readonly WorkerLane[] = ['incoming', 'outgoing', 'act', 'test'];
+export const WORKER_LANES: readonly WorkerLane[] = ['incoming', 'outgoing', 'act', 'test', 'webhooks'];
 
 export function isWorkerLane(value: string): value is WorkerLane {
   return (WORKER_LANES as readonly string[]).includes(value);

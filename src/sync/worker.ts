@@ -43,6 +43,8 @@ export interface SyncWorkerOptions {
   readonly idle?: IdleSupervisor | undefined;
   /** PostgreSQL to LISTEN on for due work; without it (the embedded database) the worker only polls */
   readonly databaseUrl?: string | undefined;
+  /** told when a webhook delivery became due (the process's webhook dispatcher) */
+  readonly onWebhooksDue?: (() => void) | undefined;
   /** how often to look for scheduled work */
   readonly intervalMs?: number;
 }
@@ -119,6 +121,10 @@ export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
         databaseUrl: options.databaseUrl,
         logger,
         onDue: (key) => {
+          if (key === 'webhooks') {
+            options.onWebhooksDue?.();
+            return;
+          }
           const lane = lanes.find((candidate) => candidate.key === key);
           if (lane) wake(lane);
         },

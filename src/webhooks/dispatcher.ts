@@ -306,6 +306,8 @@ export async function pruneDeliveredEvents(db: Db, retentionDays: number): Promi
 }
 
 export interface WebhookDispatcher {
+  /** a delivery is due now: runs a round at once (or right after the one in flight) */
+  wake(): void;
   /** finishes the round in flight, then stops */
   stop(): Promise<void>;
 }
@@ -314,21 +316,26 @@ export function startWebhookDispatcher(deps: DispatcherDependencies & Dispatcher
   const settings = withDefaults(deps);
   const logger = deps.logger?.child({ component: 'webhook-dispatcher' });
   let stopping = false;
-  let wake: (() => void) | undefined;
+  let interrupt: (() => void) | undefined;
+  // Set by a wake-up during a round, so the notification is not lost to the sleep after it.
+  let wokenDuringRound = false;
   let lastCleanup = 0;
 
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
+      const timer = setTimeout(done, ms);
+      function done() {
         clearTimeout(timer);
+        interrupt = undefined;
         resolve();
-      };
+      }
+      interrupt = done;
     });
 
   const loop = async (): Promise<void> => {
     while (!stopping) {
       let attempted = 0;
+      wokenDuringRound = false;
       try {
         attempted = await dispatchDue({ ...deps, logger }, settings);
         if (Date.now() - lastCleanup > CLEANUP_EVERY_MS) {
@@ -338,15 +345,19 @@ export function startWebhookDispatcher(deps: DispatcherDependencies & Dispatcher
       } catch (error) {
         logger?.error({ err: error }, 'webhook dispatch round failed');
       }
-      // A full batch suggests more are due: go on at once.
-      if (attempted < settings.batchSize && !stopping) await sleep(settings.pollMs);
+      // A full batch suggests more are due: go on at once; so does a wake-up during the round.
+      if (attempted < settings.batchSize && !wokenDuringRound && !stopping) await sleep(settings.pollMs);
     }
   };
   const running = loop();
   return {
+    wake() {
+      if (interrupt) interrupt();
+      else wokenDuringRound = true;
+    },
     async stop() {
       stopping = true;
-      wake?.();
+      interrupt?.();
       await running;
     },
   };

@@ -17,6 +17,7 @@ import * as webhooks from './0011-webhooks.js';
 import * as actExceptionsAndDecisions from './0012-act-exceptions-and-decisions.js';
 import * as sendHandOver from './0013-send-hand-over.js';
 import * as scalableClaim from './0014-scalable-claim.js';
+import * as webhookWake from './0015-webhook-wake.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-act-exceptions-and-decisions': actExceptionsAndDecisions,
   '0013-send-hand-over': sendHandOver,
   '0014-scalable-claim': scalableClaim,
+  '0015-webhook-wake': webhookWake,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -34,7 +34,7 @@ describe('due notifications', () => {
     try {
       await waitFor('the listener', () => (listener.listening ? true : undefined));
       // On connecting it reports every lane once (notifications sent while away are lost).
-      expect(new Set(heard)).toEqual(new Set(['incoming', 'outgoing', 'act', 'test']));
+      expect(new Set(heard)).toEqual(new Set(['incoming', 'outgoing', 'act', 'test', 'webhooks']));
       heard.length = 0;
 
       await notifyDue(f.t.database.db, 'outgoing');

@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   dispatchDue,
@@ -15,7 +16,9 @@ import {
 import type { RetryPolicy } from '../../../src/webhooks/retry-policy.js';
 import { verifySignature } from '../../../src/webhooks/signature.js';
 import { deliverMail } from '../../support/mail-users.js';
+import { startSyncWorker } from '../../../src/sync/worker.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';
+import { noTestRunner, silentLogger, waitFor } from '../../support/worker.js';
 
 interface Received {
   readonly path: string;
@@ -352,6 +355,51 @@ describe('webhooks', () => {
       }
       expect(receiver.at('/loop')).toHaveLength(1);
     } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('sends at once when the commit notifies, with the next poll a minute away; redelivery wakes it too', async () => {
+    const eve = await f.userWithMailbox('Eve Wakes', ['Salesperson']);
+    const hook = await subscribe('/wake', { events: ['email.received'], mailboxIds: [eve.mailboxId] });
+    const dispatcher = startWebhookDispatcher({
+      db: f.t.database.db,
+      secrets: f.t.secrets,
+      pollMs: 60_000,
+      policy: QUICK,
+    });
+    // The worker's due listener hands `webhooks` notifications to the dispatcher, as `mailroom worker` wires it.
+    const worker = startSyncWorker({
+      logger: silentLogger,
+      workerId: 'webhook-wake-test',
+      testRunner: noTestRunner,
+      databaseUrl: f.t.database.url,
+      intervalMs: 60_000,
+      onWebhooksDue: () => dispatcher.wake(),
+    });
+    try {
+      await waitFor('the worker to listen', async () => {
+        const listening = await sql<{ n: string }>`
+          SELECT count(*) AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND query = 'LISTEN mailroom_due'`.execute(f.t.database.db);
+        return Number(listening.rows[0]?.n) > 0 ? true : undefined;
+      });
+      // Let the dispatcher's first rounds pass: what follows is due only through the notification.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      await deliver({ from: 'z@ext.test', to: eve.account.email, subject: 'Wake test' });
+      await f.incoming().runMailbox(eve.mailboxId);
+      await waitFor('the woken delivery', () => (receiver.at('/wake').length > 0 ? true : undefined), 10_000);
+      expect(receiver.at('/wake')).toHaveLength(1);
+
+      const [sent] = await deliveries(hook.id);
+      await waitFor('the outcome', async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined));
+      const again = await f.post<DeliveryView>(`/api/webhooks/${hook.id}/deliveries/${sent!.id}/retry`);
+      expect(again).toMatchObject({ status: 'pending' });
+      await waitFor('the redelivery', () => (receiver.at('/wake').length > 1 ? true : undefined), 10_000);
+      expect(receiver.at('/wake')).toHaveLength(2);
+    } finally {
+      await worker.stop();
       await dispatcher.stop();
     }
   });
