@@ -61,7 +61,7 @@ const deliveryLatency = new Histogram({
 
 const connections = new Gauge({
   name: 'mailroom_connections',
-  help: 'Connections this process holds open to mail and calendar servers, by email server profile and protocol',
+  help: 'Connections this process holds open to mail and calendar servers, by email server profile and protocol (imap-idle: IDLE watchers)',
   labelNames: ['profile_id', 'protocol'] as const,
   registers: [processMetrics],
 });
@@ -140,7 +140,8 @@ export function deliverySeconds(receivedAt: Iterable<Date | null | undefined>, c
   return result;
 }
 
-export type ConnectionProtocol = 'imap' | 'pop3' | 'smtp' | 'dav';
+/** `imap-idle`: the connections IMAP IDLE watchers hold open between cycles. */
+export type ConnectionProtocol = 'imap' | 'imap-idle' | 'pop3' | 'smtp' | 'dav';
 
 /**
  * Counts an open connection to a profile's server; call the returned function

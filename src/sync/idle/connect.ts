@@ -20,6 +20,8 @@ const QUIET_SOCKET_MS = 5 * 60_000;
 
 export interface OpenedIdleConnection {
   readonly client: ImapFlow;
+  /** the email server profile it connects through (for the connections gauge) */
+  readonly profileId: string;
   /** the UIDNEXT of the folder when it was opened */
   readonly uidNext: number;
 }
@@ -61,7 +63,7 @@ export function imapIdleConnect(deps: { db: Db; secrets: SecretBox; trust: TlsTr
     try {
       await client.connect();
       const opened = await client.mailboxOpen(IDLE_FOLDER, { readOnly: true });
-      return { client, uidNext: opened.uidNext };
+      return { client, profileId: profile.id, uidNext: opened.uidNext };
     } catch (error) {
       client.close();
       throw error;

@@ -13,6 +13,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
+import { trackConnection } from '../../observability/metrics.js';
 import { reconnectDelayMs, type ReconnectPolicy } from './backoff.js';
 import type { IdleConnect } from './connect.js';
 
@@ -72,10 +73,12 @@ export class IdleWatcher {
 
   private async run(): Promise<void> {
     let client: ImapFlow | undefined;
+    let release: (() => void) | undefined;
     let openedAt = 0;
     try {
       const opened = await this.env.gate(() => this.env.connect(this.mailboxId));
       client = opened.client;
+      release = trackConnection(opened.profileId, 'imap-idle');
       if (this.stopped) return;
       this.client = client;
       openedAt = Date.now();
@@ -94,6 +97,7 @@ export class IdleWatcher {
     } finally {
       this.client = undefined;
       client?.close();
+      release?.();
       // A connection that held for a while was a success; one that failed or
       // dropped at once counts as a failure, so a server that accepts and
       // then hangs up is not hammered.

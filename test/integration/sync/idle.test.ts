@@ -8,6 +8,7 @@
  */
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processMetrics } from '../../../src/observability/metrics.js';
 import { imapIdleConnect, type IdleConnect } from '../../../src/sync/idle/connect.js';
 import { IdleSupervisor, type IdleSupervisorOptions } from '../../../src/sync/idle/supervisor.js';
 import { startSyncWorker } from '../../../src/sync/worker.js';
@@ -40,6 +41,14 @@ describe('IMAP IDLE', () => {
     });
     supervisors.push(created);
     return created;
+  }
+
+  /** What the connections gauge says of the fixture profile's IDLE connections. */
+  async function idleConnections(): Promise<number> {
+    const gauge = await processMetrics.getSingleMetric('mailroom_connections')?.get();
+    return (
+      gauge?.values.find((v) => v.labels.profile_id === f.profileId && v.labels.protocol === 'imap-idle')?.value ?? 0
+    );
   }
 
   async function watchOwner(mailboxId: string): Promise<string | null> {
@@ -77,6 +86,8 @@ describe('IMAP IDLE', () => {
       await waitFor('the IDLE connection', () => (idle.connected === 1 ? true : undefined));
       // IDLE has been entered once the connection is up; give the server a moment to start it.
       await new Promise((resolve) => setTimeout(resolve, 300));
+      // The IDLE connection counts in the connections gauge, apart from the cycles' own.
+      expect(await idleConnections()).toBe(1);
 
       const latencies: number[] = [];
       for (const n of [1, 2, 3]) {
@@ -113,8 +124,9 @@ describe('IMAP IDLE', () => {
     } finally {
       await worker.stop();
     }
-    // Stopping gives the watch up at once.
+    // Stopping gives the watch up at once, and its connection leaves the gauge.
     expect(await watchOwner(user.mailboxId)).toBeNull();
+    expect(await idleConnections()).toBe(0);
   });
 
   it('has each mailbox watched by exactly one worker, and hands a stopped worker’s mailboxes over', async () => {
