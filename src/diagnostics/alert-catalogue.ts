@@ -1084,7 +1084,7 @@ export const ALERT_CATALOGUE: readonly AlertCatalogueEntry[] = [
     when: 'An appointment from the calendar (new, or moved to another time) overlaps another appointment of the mailbox owner that books time (busy, tentative or out of office). A series is compared by its first occurrence.',
     meaning:
       'A decision alert: the appointment waits, neither created nor changed, until someone answers. It is asked once per version of the item.',
-    fix: 'Answer Yes through the alert (POST /api/alerts/<alert id>/decision) to save it anyway on the next cycle, or No to leave it out; a later change of the item on the server asks again.',
+    fix: 'Answer Yes on the alert (its Yes button in the console, or POST /api/alerts/<alert id>/decision) to save it anyway on the next cycle, or No to leave it out; a later change of the item on the server asks again.',
     note: 'The reference\'s "Exchange" names the server side; for Mailroom it is the CalDAV server. Also the item-level row D7 (the same code on the failed-items view).',
   },
   {
@@ -1103,7 +1103,7 @@ export const ALERT_CATALOGUE: readonly AlertCatalogueEntry[] = [
     when: 'A new contact in the address book has an email address (any of three) that a contact in Mailroom already has.',
     meaning:
       'A decision alert: the contact is not created until someone answers. It is asked once per version of the item.',
-    fix: 'Answer Yes through the alert (POST /api/alerts/<alert id>/decision) to create it anyway on the next cycle, or No to leave it out; a later change of the card on the server asks again.',
+    fix: 'Answer Yes on the alert (its Yes button in the console, or POST /api/alerts/<alert id>/decision) to create it anyway on the next cycle, or No to leave it out; a later change of the card on the server asks again.',
     note: 'Duplicate detection is a match on email address. The reference\'s "Exchange" names the server side; for Mailroom it is the CardDAV server.',
   },
   {

@@ -87,8 +87,12 @@ export class RawDav {
   }
 }
 
-export async function createActFixture(): Promise<ActFixture> {
-  const t = await createTestApp({ testRunner: true });
+/**
+ * A Radicale profile and an ACT runner on a test app of its own, or on `onApp`
+ * (the console tests' app); an app passed in is left open by `close()`.
+ */
+export async function createActFixture(onApp?: TestApp): Promise<ActFixture> {
+  const t = onApp ?? (await createTestApp({ testRunner: true }));
   const servers = readTestServers();
   const extraCa = testCa(servers).toString('utf8');
   const call = async <T>(
@@ -161,7 +165,7 @@ export async function createActFixture(): Promise<ActFixture> {
     async close() {
       runner.stop();
       await runner.idle();
-      await t.close();
+      if (!onApp) await t.close();
     },
   };
   return fixture;

@@ -191,8 +191,12 @@ export interface Alert extends Owned {
   readonly id: Id;
   readonly level: AlertLevel;
   readonly code: string;
+  /** the catalogue entry (docs/errors.md); E1 and E2 ask a question */
+  readonly entryId: string | null;
   readonly channel: Channel | 'profile' | 'approval' | 'item' | null;
   readonly message: string;
+  /** facts recorded with the alert; an answered question adds `decision` ('yes' or 'no') */
+  readonly details: Record<string, unknown>;
   readonly serverErrorCode: string | null;
   readonly failureClass: 'transient' | 'permanent' | 'none' | null;
   readonly diagnosis: Diagnosis | null;

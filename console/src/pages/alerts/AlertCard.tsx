@@ -1,8 +1,9 @@
 /**
  * One alert: level icon, code, the exact message, when and how often it
  * happened, and the diagnosis — which records are at fault, what to do — with
- * the fixes Mailroom can apply as buttons.
+ * the fixes Mailroom can apply as buttons, and Yes/No for an alert that asks.
  */
+import { useState } from 'react';
 import { api } from '../../api/client';
 import { useAction } from '../../api/hooks';
 import type { Alert } from '../../api/types';
@@ -71,6 +72,52 @@ function FixButtons({ alert, onFixed }: { alert: Alert; onFixed: () => void }) {
           {fix.label}
         </button>
       ))}
+      <Notice outcome={action.outcome} />
+    </div>
+  );
+}
+
+/** Catalogue entries whose alert is a question (scheduling conflict, duplicate record). */
+const QUESTIONS: ReadonlySet<string> = new Set(['E1', 'E2']);
+
+/**
+ * Yes and No for an alert that asks a question: the item waits until one is
+ * chosen. Yes saves it on the mailbox's next sync (started at once), No leaves
+ * this version of it out. The confirmation stays in place of the buttons (the
+ * list is not reloaded under it, where an answered alert would leave the open
+ * ones); an alert answered earlier shows its answer.
+ */
+function DecisionButtons({ alert }: { alert: Alert }) {
+  const action = useAction();
+  const [answered, setAnswered] = useState(false);
+  if (!alert.entryId || !QUESTIONS.has(alert.entryId)) return null;
+  const decided = alert.details.decision;
+  if (alert.resolvedAt) {
+    return decided === 'yes' || decided === 'no' ? (
+      <p className="decision-answer">Answered: {decided === 'yes' ? 'Yes' : 'No'}</p>
+    ) : null;
+  }
+  const answer = (choice: 'yes' | 'no') =>
+    void action
+      .run(async () => {
+        await api('POST', `/api/alerts/${alert.id}/decision`, { answer: choice });
+        return choice === 'yes'
+          ? 'Answered Yes: the item is saved on the next sync, which starts now.'
+          : 'Answered No: the item is left out until it changes on the server.';
+      })
+      .then((ok) => ok && setAnswered(true));
+  return (
+    <div className="fix-actions" role="group" aria-label="Answer the question">
+      {!answered && (
+        <>
+          <button type="button" disabled={action.busy} onClick={() => answer('yes')}>
+            Yes
+          </button>
+          <button type="button" disabled={action.busy} onClick={() => answer('no')}>
+            No
+          </button>
+        </>
+      )}
       <Notice outcome={action.outcome} />
     </div>
   );
@@ -147,6 +194,7 @@ export function AlertCard({
       </dl>
       <Diagnosis alert={alert} />
       <FixButtons alert={alert} onFixed={onFixed} />
+      <DecisionButtons alert={alert} />
     </article>
   );
 }

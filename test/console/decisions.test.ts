@@ -1,0 +1,110 @@
+/**
+ * A decision alert answered by clicking, against the real server and Radicale:
+ * a contact synced from the address book has the address of an existing one
+ * (E2), so it waits; the administrator opens Alerts, reads the question and
+ * clicks Yes; the answer stays on the card and the next ACT cycle creates the
+ * contact. No on another question leaves its item out.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectionsOf, createActFixture, vcard, type ActFixture, type ActUser } from '../support/act.js';
+import {
+  launchBrowser,
+  navigate,
+  screenshot,
+  signIn,
+  startConsole,
+  type Browser,
+  type ConsoleFixture,
+} from './support/console.js';
+
+const DUPLICATE_CODE = 'ExchangeSyncDuplicateRecordsError';
+
+describe('answering a decision alert in the console', () => {
+  let fixture: ConsoleFixture;
+  let act: ActFixture;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startConsole(), launchBrowser()]);
+    act = await createActFixture(fixture.f.t);
+    page = await browser.newPage('laptop');
+    await signIn(page, fixture);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await act?.close();
+    await fixture?.close();
+  });
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await screenshot(page, 'failed-decision', 'laptop');
+  });
+
+  /** A contact on the server with the address of one Mailroom has: its first sync waits for an answer. */
+  async function duplicateWaiting(user: ActUser, first: string, address: string): Promise<void> {
+    await act.post('/api/contacts', {
+      firstName: first,
+      lastName: 'Original',
+      emailAddress1: address,
+      ownerId: user.userId,
+      ownerType: 'user',
+    });
+    await act.cycle(user.mailboxId);
+    const { addressBook } = await collectionsOf(act, user.mailboxId);
+    const uid = randomUUID();
+    await user.dav.put(
+      `${addressBook}${uid}.vcf`,
+      vcard(uid, { first, last: 'Twin', email: address.toUpperCase() }),
+      'text/vcard; charset=utf-8',
+    );
+    expect((await act.cycle(user.mailboxId)).stats).toMatchObject({ held: 1 });
+  }
+
+  async function lastNames(userId: string, first: string): Promise<string[]> {
+    const contacts = await act.get<{ items: { firstName: string; lastName: string }[] }>(
+      `/api/contacts?ownerId=${userId}&limit=50`,
+    );
+    return contacts.items.filter((contact) => contact.firstName === first).map((contact) => contact.lastName);
+  }
+
+  function card(first: string) {
+    return page
+      .getByRole('article', { name: `warning alert ${DUPLICATE_CODE}` })
+      .filter({ hasText: `"${first} Twin"` });
+  }
+
+  it('Yes: the answer stays on the card and the next cycle creates the contact; No leaves it out', async () => {
+    const user = await act.userWithActMailbox('Dana Console', ['Salesperson']);
+    await duplicateWaiting(user, 'Dora', 'dora.console@example.org');
+    await duplicateWaiting(user, 'Nils', 'nils.console@example.org');
+
+    await navigate(page, 'Alerts');
+    const dora = card('Dora');
+    await dora.getByText('Do you want to continue and create a duplicate record anyway?').waitFor();
+    await dora.getByRole('button', { name: 'Yes', exact: true }).click();
+    // The confirmation takes the buttons' place; the question is not asked twice.
+    await dora.getByRole('status').getByText('Answered Yes').waitFor();
+    expect(await dora.getByRole('button', { name: 'Yes', exact: true }).count()).toBe(0);
+
+    const nils = card('Nils');
+    await nils.getByRole('button', { name: 'No', exact: true }).click();
+    await nils.getByRole('status').getByText('Answered No').waitFor();
+
+    // Answered questions are resolved alerts, and show their answer there.
+    await page.getByLabel('Status').selectOption({ label: 'Resolved' });
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await card('Dora').getByText('Answered: Yes').waitFor();
+    await card('Nils').getByText('Answered: No').waitFor();
+
+    const alerts = await act.get<{ items: { itemReference: string; details: { decision?: string } }[] }>(
+      `/api/alerts?mailboxId=${user.mailboxId}&entryId=E2&limit=10`,
+    );
+    expect(alerts.items.map((alert) => alert.details.decision).sort()).toEqual(['no', 'yes']);
+
+    await act.cycle(user.mailboxId);
+    expect((await lastNames(user.userId, 'Dora')).sort()).toEqual(['Original', 'Twin']);
+    expect(await lastNames(user.userId, 'Nils')).toEqual(['Original']);
+  });
+});
