@@ -1081,7 +1081,7 @@ export const ALERT_CATALOGUE: readonly AlertCatalogueEntry[] = [
       'A scheduling conflict was found when saving appointment {itemName} from Exchange to {product} because {principalName} is unavailable at this time. Do you want to ignore the conflict and save anyway?',
     placeholders: ['itemName', 'product', 'principalName'],
     text: 'verbatim',
-    when: 'An appointment from the calendar (new, or moved to another time) overlaps another appointment of the mailbox owner that books time (busy, tentative or out of office). A series is compared by its first occurrence.',
+    when: 'An appointment from the calendar (new, or moved to another time) overlaps another appointment of the mailbox owner that books time (busy, tentative or out of office). Series on either side are compared occurrence by occurrence over the year from its start (removed occurrences do not count; moved ones count at their new time).',
     meaning:
       'A decision alert: the appointment waits, neither created nor changed, until someone answers. It is asked once per version of the item.',
     fix: 'Answer Yes on the alert (its Yes button in the console, or POST /api/alerts/<alert id>/decision) to save it anyway on the next cycle, or No to leave it out; a later change of the item on the server asks again.',

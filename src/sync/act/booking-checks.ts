@@ -3,9 +3,10 @@
  * becomes (or moves) a record:
  *
  * - E1: the appointment's time overlaps another appointment of the mailbox
- *   owner that books time (busy, tentative, out of office). A series is
- *   checked by its first occurrence (the scheduled start and end stored on
- *   the record); occurrences are not expanded.
+ *   owner that books time (busy, tentative, out of office). Series on either
+ *   side are expanded (occurrences.ts) over the year from the new
+ *   appointment's start: a weekly meeting clashes with a one-off in its third
+ *   week, and an occurrence removed or moved away does not clash.
  * - E2: a new contact shares an email address (any of the three) with a
  *   contact already in Mailroom.
  *
@@ -15,7 +16,9 @@
 import type { Db } from '../../db/connection.js';
 import { anyEmailAddressIn } from '../../records/email-addresses.js';
 import { blocksTime, contactAddresses } from './decisions.js';
+import { anyOverlap, bookedRanges } from './occurrences.js';
 import type { AppointmentData, ContactData } from './records.js';
+import { exceptionsFromStore } from './store.js';
 
 export interface ConflictingAppointment {
   readonly id: string;
@@ -24,7 +27,12 @@ export interface ConflictingAppointment {
   readonly scheduledEnd: Date | null;
 }
 
-/** An appointment of the owner the new time overlaps, if any. */
+/** How far ahead of its start a new appointment's occurrences are checked. */
+const CONFLICT_HORIZON_MS = 366 * 24 * 60 * 60_000;
+/** At most this many of the owner's appointments are expanded for one check. */
+const MAX_CANDIDATES = 500;
+
+/** An appointment of the owner the new time overlaps, if any (the earliest starting one). */
 export async function schedulingConflict(
   db: Db,
   ownerId: string,
@@ -33,16 +41,45 @@ export async function schedulingConflict(
 ): Promise<ConflictingAppointment | undefined> {
   const { scheduledStart: start, scheduledEnd: end } = appointment;
   if (!start || !end || end.getTime() <= start.getTime() || !blocksTime(appointment.status)) return undefined;
+  const window = appointment.recurrenceRule
+    ? { start, end: new Date(start.getTime() + CONFLICT_HORIZON_MS) }
+    : { start, end };
+  const wanted = bookedRanges(appointment, window);
+  if (wanted.length === 0) return undefined;
+  const reach = { start: wanted[0]!.start, end: new Date(Math.max(...wanted.map((range) => range.end.getTime()))) };
   let query = db
     .selectFrom('activities')
-    .select(['id', 'subject', 'scheduledStart', 'scheduledEnd'])
+    .select([
+      'id',
+      'subject',
+      'scheduledStart',
+      'scheduledEnd',
+      'timeZone',
+      'recurrenceRule',
+      'recurrenceExdates',
+      'recurrenceExceptions',
+    ])
     .where('activityType', '=', 'appointment')
     .where('ownerId', '=', ownerId)
     .where('status', 'in', ['busy', 'tentative', 'outOfOffice'])
-    .where('scheduledStart', '<', end)
-    .where('scheduledEnd', '>', start);
+    .where('scheduledStart', '<', reach.end)
+    // A series that started before may still have occurrences within reach.
+    .where((eb) => eb.or([eb('recurrenceRule', 'is not', null), eb('scheduledEnd', '>', reach.start)]));
   if (excludeId !== undefined) query = query.where('id', '!=', excludeId);
-  return query.orderBy('scheduledStart').limit(1).executeTakeFirst();
+  const candidates = await query.orderBy('scheduledStart').limit(MAX_CANDIDATES).execute();
+  return candidates.find((candidate) =>
+    anyOverlap(
+      wanted,
+      bookedRanges(
+        {
+          ...candidate,
+          recurrenceExdates: candidate.recurrenceExdates ?? [],
+          recurrenceExceptions: exceptionsFromStore(candidate.recurrenceExceptions),
+        },
+        reach,
+      ),
+    ),
+  );
 }
 
 export interface DuplicateContact {

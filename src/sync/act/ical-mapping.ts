@@ -144,17 +144,8 @@ function timeToInstant(root: ICAL.Component, time: ICAL.Time, tzid: string | nul
     }
     if (isKnownZone(tzid)) {
       return {
-        date: zonedToUtc(
-          {
-            year: time.year,
-            month: time.month,
-            day: time.day,
-            hour: time.hour,
-            minute: time.minute,
-            second: time.second,
-          },
-          tzid,
-        ),
+        // An ical.js time has the fields of a wall-clock time.
+        date: zonedToUtc(time, tzid),
         allDay: false,
         tzid,
       };

@@ -142,6 +142,37 @@ describe('ACT decision alerts', () => {
     expect((await decisionAlerts(u.mailboxId, 'E1')).filter((a) => a.resolvedAt === null)).toHaveLength(0);
   });
 
+  it('E1 over series: occurrences on either side clash, a week left out of the series does not', async () => {
+    const u = await f.userWithActMailbox('Sam Series', ['Salesperson']);
+    await f.cycle(u.mailboxId);
+    const { calendar } = await collectionsOf(f, u.mailboxId);
+    const put = (uid: string, summary: string, start: string, end: string, extra: string[] = []) =>
+      u.dav.put(`${calendar}${uid}.ics`, vevent(uid, { summary, start, end, extra }));
+
+    await put(randomUUID(), 'Weekly', '20301007T090000Z', '20301007T100000Z', [
+      'RRULE:FREQ=WEEKLY;COUNT=6',
+      'EXDATE:20301028T090000Z',
+    ]);
+    await put(randomUUID(), 'Fixed', '20301210T090000Z', '20301210T100000Z');
+    expect((await f.cycle(u.mailboxId)).stats).toMatchObject({ created: 2, held: 0 });
+
+    // The series' third week; the week it leaves out; a new series whose second week meets "Fixed".
+    const third = randomUUID();
+    await put(third, 'Third week', '20301021T093000Z', '20301021T100000Z');
+    await put(randomUUID(), 'Week left out', '20301028T090000Z', '20301028T093000Z');
+    const series = randomUUID();
+    await put(series, 'New series', '20301203T093000Z', '20301203T103000Z', ['RRULE:FREQ=WEEKLY;COUNT=3']);
+    const cycle = await f.cycle(u.mailboxId);
+    expect(cycle.stats).toMatchObject({ created: 1, held: 2 });
+    const names = await subjects(u.userId);
+    expect(names).toContain('Week left out');
+    expect(names).not.toContain('Third week');
+    expect(names).not.toContain('New series');
+    const held = (await decisionAlerts(u.mailboxId, 'E1')).map((alert) => alert.itemReference ?? '');
+    expect(held.some((href) => href.includes(third))).toBe(true);
+    expect(held.some((href) => href.includes(series))).toBe(true);
+  });
+
   it('E1: moving a linked appointment onto another asks before the record moves', async () => {
     const u = await f.userWithActMailbox('Moe Mover', ['Salesperson']);
     await f.cycle(u.mailboxId);
