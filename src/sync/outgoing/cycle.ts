@@ -208,6 +208,21 @@ async function sendBatch(
           { emailId: started.email.id },
           'email was interrupted after its message was handed to the server; marked Sent without sending it again',
         );
+        // The cycle that sent it died with its Sent-folder copy: the same message is built again for it.
+        if (sentCopies) {
+          const sentAt = started.email.sendHandedOverAt ?? new Date();
+          const content = await emailContent(deps.db, started.email.id);
+          try {
+            const rebuilt = await buildEmail(context, started.email, content, true, sentAt);
+            if (rebuilt.sentCopy) sentCopies.add(started.email.id, { raw: rebuilt.sentCopy, date: sentAt });
+          } catch (error) {
+            stats.sentCopyFailures += 1;
+            run.logger?.warn(
+              { err: error, emailId: started.email.id },
+              'sent, but its Sent-folder copy could not be built',
+            );
+          }
+        }
         continue;
       }
       const { email, resumed } = started;
@@ -312,6 +327,35 @@ type OneOutcome =
   /** the final dot went out and the connection failed before the reply: Sent, not sent again */
   | { kind: 'unconfirmed'; failure: CycleFailure; built: BuiltMessage };
 
+/** The email's MIME message (and its Sent-folder copy when asked), dated `date`. Throws when it cannot be built. */
+async function buildEmail(
+  context: MailboxContext,
+  email: Row<'activities'>,
+  content: Awaited<ReturnType<typeof emailContent>>,
+  withSentCopy: boolean,
+  date: Date,
+): Promise<BuiltMessage> {
+  const { mailbox, organization } = context;
+  return buildMessage(
+    {
+      messageId: email.messageId!,
+      date,
+      from: { address: mailbox.emailAddress!, name: content.fromName },
+      to: content.to,
+      cc: content.cc,
+      bcc: content.bcc,
+      subject: email.subject,
+      text: email.bodyText,
+      html: email.bodyHtml,
+      inReplyTo: email.inReplyTo,
+      references: email.messageReferences,
+      attachments: content.attachments,
+      mailer: organization.productName,
+    },
+    { sentCopy: withSentCopy },
+  );
+}
+
 async function sendOne(
   deps: OutgoingDependencies,
   session: SmtpSession,
@@ -320,28 +364,10 @@ async function sendOne(
   handOver: () => Promise<void>,
   withSentCopy: boolean,
 ): Promise<OneOutcome> {
-  const { mailbox, organization } = context;
   const content = await emailContent(deps.db, email.id);
   let built: BuiltMessage;
   try {
-    built = await buildMessage(
-      {
-        messageId: email.messageId!,
-        date: new Date(),
-        from: { address: mailbox.emailAddress!, name: content.fromName },
-        to: content.to,
-        cc: content.cc,
-        bcc: content.bcc,
-        subject: email.subject,
-        text: email.bodyText,
-        html: email.bodyHtml,
-        inReplyTo: email.inReplyTo,
-        references: email.messageReferences,
-        attachments: content.attachments,
-        mailer: organization.productName,
-      },
-      { sentCopy: withSentCopy },
-    );
+    built = await buildEmail(context, email, content, withSentCopy, new Date());
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     return {

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutgoingSync } from '../../../src/sync/outgoing/runner.js';
-import { waitForInboxMessage } from '../../support/mail-users.js';
+import { testCa, waitForInboxMessage } from '../../support/mail-users.js';
 import {
   createOutgoingFixture,
   fetchMessages,
@@ -282,6 +282,43 @@ describe('outgoing delivery over one SMTP session', () => {
     expect(await view(second)).toMatchObject({ status: 'sent', sendUnconfirmed: false });
     expect(tiny.messages.filter((m) => m.data.includes(`Dot ${tag} 1`))).toHaveLength(1);
     expect(tiny.messages.filter((m) => m.data.includes(`Dot ${tag} 2`))).toHaveLength(1);
+  });
+
+  it('saves the Sent-folder copy of an email found handed over after its worker died, sending it once', async () => {
+    const gus = await sender('Gus Crash');
+    const bob = await f.userWithMailbox('Bob Crash', ['Salesperson']);
+    const subject = `Handed ${randomBytes(3).toString('hex')}`;
+    const id = await queue(gus.token, {
+      subject,
+      bodyText: 'sent once',
+      to: [{ address: bob.account.email }],
+    });
+    // The worker "dies" after the server accepted the message, before Sent and its copy are recorded.
+    const crashing = new OutgoingSync({
+      db: f.t.database.db,
+      secrets: f.t.secrets,
+      trust: { extraCa: testCa().toString('utf8') },
+      workerId: 'crashing-copy',
+      leaseMs: 1000,
+      afterSend: () => {
+        throw new Error('killed');
+      },
+    });
+    await crashing.runMailbox(gus.mailboxId);
+    expect(await fetchAll(gus.account, 'Sent', subject)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the dead worker's lease expires
+    expect(await runner.runMailbox(gus.mailboxId)).toMatchObject({
+      outcome: 'success',
+      stats: { sent: 1, unconfirmed: 1, smtpConnections: 0, sentCopyFailures: 0 },
+    });
+    const sent = await view(id);
+    expect(sent).toMatchObject({ status: 'sent', sendUnconfirmed: true, sentCopySaved: true });
+    const [copy] = await Promise.all(
+      (await fetchAll(gus.account, 'Sent', subject)).map((raw) => PostalMime.parse(raw)),
+    );
+    expect(copy).toMatchObject({ messageId: sent.messageId, subject: sent.subject });
+    await waitForInboxMessage(bob.account, subject, 15_000);
+    expect(await fetchAll(bob.account, 'INBOX', subject)).toHaveLength(1);
   });
 
   it('sends no more than the profile rate limit in a window, and is due again when the window ends', async () => {
