@@ -41,14 +41,10 @@ export async function startMailroom(
     requireApprovalForUserEmail: false,
     requireApprovalForQueueEmail: false,
   });
-  const profile = await call<{ id: string }>(
-    'POST',
-    '/api/email-server-profiles',
-    {
-      ...dovecotProfileBody('Bench Dovecot', servers),
-      ...(transport === 'none' ? { incomingPort: servers.imap.port, incomingTls: 'none' } : {}),
-    },
-  );
+  const profile = await call<{ id: string }>('POST', '/api/email-server-profiles', {
+    ...dovecotProfileBody('Bench Dovecot', servers),
+    ...(transport === 'none' ? { incomingPort: servers.imap.port, incomingTls: 'none' } : {}),
+  });
   const roles = await call<{ items: { id: string; name: string }[] }>('GET', '/api/roles');
   const salesperson = roles.items.find((role) => role.name === 'Salesperson')?.id;
   if (!salesperson) throw new Error('no Salesperson role');

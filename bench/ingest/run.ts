@@ -131,7 +131,11 @@ async function main(): Promise<void> {
     const warmText = await mailset('warm-text', WARM_UP_MESSAGES, WARM_UP_MAILBOXES, false, 9500);
     console.log(`mix:       ${describe(mix)}`);
     console.log(`text-only: ${describe(text)}`);
-    await indexMaildirs(servers, [...mix.accounts, ...text.accounts, ...warmMix.accounts, ...warmText.accounts], ca);
+    await indexMaildirs(
+      servers,
+      [...mix.accounts, ...text.accounts, ...warmMix.accounts, ...warmText.accounts],
+      ca,
+    );
 
     // As in a running worker, every figure is taken with code that has run before.
     const warmUpStarted = process.hrtime.bigint();

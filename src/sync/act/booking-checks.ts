@@ -46,7 +46,10 @@ export async function schedulingConflict(
     : { start, end };
   const wanted = bookedRanges(appointment, window);
   if (wanted.length === 0) return undefined;
-  const reach = { start: wanted[0]!.start, end: new Date(Math.max(...wanted.map((range) => range.end.getTime()))) };
+  const reach = {
+    start: wanted[0]!.start,
+    end: new Date(Math.max(...wanted.map((range) => range.end.getTime()))),
+  };
   let query = db
     .selectFrom('activities')
     .select([

@@ -21,7 +21,12 @@ export interface TimeRange {
 
 export type SeriesTimes = Pick<
   AppointmentData,
-  'scheduledStart' | 'scheduledEnd' | 'timeZone' | 'recurrenceRule' | 'recurrenceExdates' | 'recurrenceExceptions'
+  | 'scheduledStart'
+  | 'scheduledEnd'
+  | 'timeZone'
+  | 'recurrenceRule'
+  | 'recurrenceExdates'
+  | 'recurrenceExceptions'
 >;
 
 /** At most this many occurrences of one series are looked at (a daily series for about three years). */
@@ -55,7 +60,11 @@ function instantOf(time: ICAL.Time, zone: string | null): Date {
  * The ranges the appointment books that touch `window`, in order of start.
  * A single appointment books its own range; a series, each occurrence.
  */
-export function bookedRanges(appointment: SeriesTimes, window: TimeRange, limit = MAX_OCCURRENCES): TimeRange[] {
+export function bookedRanges(
+  appointment: SeriesTimes,
+  window: TimeRange,
+  limit = MAX_OCCURRENCES,
+): TimeRange[] {
   const { scheduledStart: start, scheduledEnd: end } = appointment;
   if (!start || !end || end.getTime() <= start.getTime()) return [];
   const single = { start, end };

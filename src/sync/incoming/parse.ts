@@ -238,7 +238,11 @@ function outcomeOf(
 }
 
 /** The plain way: the parser reads everything, attachments decoded. */
-async function parseWhole(raw: Buffer, ownHtml: boolean, parserOptions: ParserOptions): Promise<ParseOutcome> {
+async function parseWhole(
+  raw: Buffer,
+  ownHtml: boolean,
+  parserOptions: ParserOptions,
+): Promise<ParseOutcome> {
   return outcomeOf(await runParser(raw, parserOptions), ownHtml);
 }
 
@@ -270,7 +274,8 @@ function decodableTexts(raw: Buffer, root: ScannedPart): DecodedText[] {
     if (part.unterminated) return;
     if (isInlineText(part)) {
       if (part.mimeType === 'text/plain') plain = true;
-      if (boundaries.some((boundary) => opensLine(raw, `--${boundary}`, part.bodyStart, part.bodyEnd))) return;
+      if (boundaries.some((boundary) => opensLine(raw, `--${boundary}`, part.bodyStart, part.bodyEnd)))
+        return;
       const text = decodeTextBody(raw, part);
       if (text !== null) found.push({ part, kind: part.mimeType === 'text/html' ? 'html' : 'text', text });
       return;
@@ -324,7 +329,10 @@ async function parseSkeleton(
       part,
       marker: Buffer.from(Buffer.from(`${heldPrefix}${index}`, 'latin1').toString('base64'), 'latin1'),
     })),
-    ...shortcut.texts.map(({ part }, index) => ({ part, marker: Buffer.from(`${textPrefix}${index}`, 'latin1') })),
+    ...shortcut.texts.map(({ part }, index) => ({
+      part,
+      marker: Buffer.from(`${textPrefix}${index}`, 'latin1'),
+    })),
   ].sort((a, b) => a.part.bodyStart - b.part.bodyStart);
   const pieces: Buffer[] = [];
   let position = 0;

@@ -47,7 +47,8 @@ describe('IMAP IDLE', () => {
   async function idleConnections(): Promise<number> {
     const gauge = await processMetrics.getSingleMetric('mailroom_connections')?.get();
     return (
-      gauge?.values.find((v) => v.labels.profile_id === f.profileId && v.labels.protocol === 'imap-idle')?.value ?? 0
+      gauge?.values.find((v) => v.labels.profile_id === f.profileId && v.labels.protocol === 'imap-idle')
+        ?.value ?? 0
     );
   }
 
@@ -139,7 +140,8 @@ describe('IMAP IDLE', () => {
     const b = supervisor('idle-b', { claimPerRound: 2 });
     // Rounds run side by side, so both workers often reach for the same candidates and one of them
     // loses on the lease's key; the first test's mailbox is eligible too. A few rounds cover them all.
-    const watchedByAnyone = () => users.every((user) => a.isWatching(user.mailboxId) || b.isWatching(user.mailboxId));
+    const watchedByAnyone = () =>
+      users.every((user) => a.isWatching(user.mailboxId) || b.isWatching(user.mailboxId));
     for (let round = 0; round < 6 && !watchedByAnyone(); round++) await Promise.all([a.round(), b.round()]);
     for (const user of users) {
       const watchedBy = [a, b].filter((s) => s.isWatching(user.mailboxId));

@@ -393,7 +393,9 @@ describe('webhooks', () => {
       expect(receiver.at('/wake')).toHaveLength(1);
 
       const [sent] = await deliveries(hook.id);
-      await waitFor('the outcome', async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined));
+      await waitFor('the outcome', async () =>
+        (await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined,
+      );
       const again = await f.post<DeliveryView>(`/api/webhooks/${hook.id}/deliveries/${sent!.id}/retry`);
       expect(again).toMatchObject({ status: 'pending' });
       await waitFor('the redelivery', () => (receiver.at('/wake').length > 1 ? true : undefined), 10_000);

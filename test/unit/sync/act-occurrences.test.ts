@@ -65,7 +65,10 @@ describe('bookedRanges', () => {
       timeZone: 'Europe/Berlin',
       recurrenceRule: 'FREQ=WEEKLY;COUNT=2',
     });
-    expect(starts(bookedRanges(berlin, year))).toEqual(['2026-03-23T08:00:00.000Z', '2026-03-30T07:00:00.000Z']);
+    expect(starts(bookedRanges(berlin, year))).toEqual([
+      '2026-03-23T08:00:00.000Z',
+      '2026-03-30T07:00:00.000Z',
+    ]);
   });
 
   it('stops at the window end or the occurrence limit for a rule without an end', () => {
@@ -82,13 +85,21 @@ describe('bookedRanges', () => {
 });
 
 describe('anyOverlap', () => {
-  const range = (start: string, hours: number) => ({ start: at(start), end: new Date(at(start).getTime() + hours * hour) });
+  const range = (start: string, hours: number) => ({
+    start: at(start),
+    end: new Date(at(start).getTime() + hours * hour),
+  });
 
   it('finds an overlap anywhere in two sorted lists; touching ends do not count', () => {
     const weekly = bookedRanges(series(), year);
     expect(anyOverlap(weekly, [range('2026-03-16T09:30:00Z', 1)])).toBe(true);
     expect(anyOverlap(weekly, [range('2026-03-16T10:00:00Z', 1)])).toBe(false);
     expect(anyOverlap(weekly, [range('2026-03-17T09:00:00Z', 1)])).toBe(false);
-    expect(anyOverlap([range('2026-01-01T00:00:00Z', 1000), range('2026-01-01T01:00:00Z', 1)], [range('2026-02-01T00:00:00Z', 1)])).toBe(true);
+    expect(
+      anyOverlap(
+        [range('2026-01-01T00:00:00Z', 1000), range('2026-01-01T01:00:00Z', 1)],
+        [range('2026-02-01T00:00:00Z', 1)],
+      ),
+    ).toBe(true);
   });
 });

@@ -20,7 +20,10 @@ function message(lines: string[], eol = '\r\n'): Buffer {
 }
 
 function single(contentType: string, encoding: string, body: string, eol = '\r\n'): Buffer {
-  return message([...HEAD, `Content-Type: ${contentType}`, `Content-Transfer-Encoding: ${encoding}`, '', body], eol);
+  return message(
+    [...HEAD, `Content-Type: ${contentType}`, `Content-Transfer-Encoding: ${encoding}`, '', body],
+    eol,
+  );
 }
 
 function alternative(plain: string, html: string, encoding = 'quoted-printable'): Buffer {
@@ -61,7 +64,11 @@ describe('decodeTextBody', () => {
   const part = (raw: Buffer) => scanMime(raw);
 
   it('decodes quoted-printable as the parser does: soft breaks, escapes, stray "=" kept', () => {
-    const raw = single('text/plain; charset=utf-8', 'quoted-printable', 'Gr=C3=BC=C3=9Fe, a=\r\nb =ZZ x=4\r\nend=');
+    const raw = single(
+      'text/plain; charset=utf-8',
+      'quoted-printable',
+      'Gr=C3=BC=C3=9Fe, a=\r\nb =ZZ x=4\r\nend=',
+    );
     expect(decodeTextBody(raw, part(raw))).toBe('Grüße, ab =ZZ x=4\nend');
   });
 
@@ -74,7 +81,7 @@ describe('decodeTextBody', () => {
     const cases = [
       single('text/plain; charset=iso-8859-1', '8bit', 'x'),
       single('text/plain; charset=utf-8; format=flowed', '7bit', 'x'),
-      single('text/plain; charset*=utf-8\'\'x', '7bit', 'x'),
+      single("text/plain; charset*=utf-8''x", '7bit', 'x'),
       single('text/plain; charset=utf-8', 'base64', 'eA=='),
       single('text/plain; charset=us-ascii', 'quoted-printable', 'caf=E9'),
       single('text/calendar', '7bit', 'BEGIN:VCALENDAR'),
@@ -94,7 +101,10 @@ describe("the parse step gives the full parse's bodies", () => {
   const cases: Array<[string, Buffer]> = [
     ['plain text, CRLF', single('text/plain; charset=utf-8', '7bit', 'Hello\r\nworld')],
     ['plain text, LF only', single('text/plain; charset=utf-8', '8bit', 'Hällo\nwelt\n\n', '\n')],
-    ['quoted-printable edge cases', single('text/plain; charset="UTF-8"', 'Quoted-Printable', '=\r\n=3D=3d=G1 =\r\n=FF=FE x=')],
+    [
+      'quoted-printable edge cases',
+      single('text/plain; charset="UTF-8"', 'Quoted-Printable', '=\r\n=3D=3d=G1 =\r\n=FF=FE x='),
+    ],
     ['a byte order mark', single('text/plain; charset=utf-8', 'quoted-printable', '=EF=BB=BFbom')],
     ['invalid UTF-8', single('text/plain; charset=utf-8', '8bit', 'a\u00ff\u00fe b')],
     ['US-ASCII with a high byte', single('text/plain; charset=us-ascii', '8bit', 'caf\u00e9')],
@@ -103,7 +113,10 @@ describe("the parse step gives the full parse's bodies", () => {
     ['plain and HTML', alternative('Gr=C3=BC=C3=9Fe\r\n-- \r\nsig', '<p>Gr=C3=BC=C3=9Fe</p>')],
     ['plain and HTML, trailing blank lines', alternative('text\r\n\r\n', '<p>x</p>\r\n', '7bit')],
     ['HTML only', single('text/html; charset=utf-8', 'quoted-printable', '<p>only <b>html</b></p>')],
-    ['a body that names a marker', single('text/plain', '7bit', 'mailroomtext0123456789abcdefn0\r\nmailroom-held:x:0')],
+    [
+      'a body that names a marker',
+      single('text/plain', '7bit', 'mailroomtext0123456789abcdefn0\r\nmailroom-held:x:0'),
+    ],
     [
       'a text part holding an enclosing delimiter',
       message([
