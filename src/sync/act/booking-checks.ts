@@ -32,7 +32,7 @@ const CONFLICT_HORIZON_MS = 366 * 24 * 60 * 60_000;
 /** At most this many of the owner's appointments are expanded for one check. */
 const MAX_CANDIDATES = 500;
 
-/** An appointment of the owner the new time overlaps, if any (the earliest starting one). */
+/** An appointment of the owner the new time overlaps, if any. */
 export async function schedulingConflict(
   db: Db,
   ownerId: string,
@@ -50,26 +50,41 @@ export async function schedulingConflict(
     start: wanted[0]!.start,
     end: new Date(Math.max(...wanted.map((range) => range.end.getTime()))),
   };
-  let query = db
-    .selectFrom('activities')
-    .select([
-      'id',
-      'subject',
-      'scheduledStart',
-      'scheduledEnd',
-      'timeZone',
-      'recurrenceRule',
-      'recurrenceExdates',
-      'recurrenceExceptions',
-    ])
-    .where('activityType', '=', 'appointment')
-    .where('ownerId', '=', ownerId)
-    .where('status', 'in', ['busy', 'tentative', 'outOfOffice'])
-    .where('scheduledStart', '<', reach.end)
-    // A series that started before may still have occurrences within reach.
-    .where((eb) => eb.or([eb('recurrenceRule', 'is not', null), eb('scheduledEnd', '>', reach.start)]));
-  if (excludeId !== undefined) query = query.where('id', '!=', excludeId);
-  const candidates = await query.orderBy('scheduledStart').limit(MAX_CANDIDATES).execute();
+  const columns = [
+    'id',
+    'subject',
+    'scheduledStart',
+    'scheduledEnd',
+    'timeZone',
+    'recurrenceRule',
+    'recurrenceExdates',
+    'recurrenceExceptions',
+  ] as const;
+  const owned = () => {
+    let query = db
+      .selectFrom('activities')
+      .select(columns)
+      .where('activityType', '=', 'appointment')
+      .where('ownerId', '=', ownerId)
+      .where('status', 'in', ['busy', 'tentative', 'outOfOffice'])
+      .where('scheduledStart', '<', reach.end);
+    if (excludeId !== undefined) query = query.where('id', '!=', excludeId);
+    return query;
+  };
+  // Single appointments within reach, and the series that started before its end, newest first (an
+  // owner's old series are the ones most likely over): each list bounded on its own.
+  const singles = await owned()
+    .where('recurrenceRule', 'is', null)
+    .where('scheduledEnd', '>', reach.start)
+    .orderBy('scheduledStart')
+    .limit(MAX_CANDIDATES)
+    .execute();
+  const series = await owned()
+    .where('recurrenceRule', 'is not', null)
+    .orderBy('scheduledStart', 'desc')
+    .limit(MAX_CANDIDATES)
+    .execute();
+  const candidates = [...singles, ...series];
   return candidates.find((candidate) =>
     anyOverlap(
       wanted,
