@@ -39,7 +39,10 @@ export interface MimeScanLimits {
   readonly maxParts: number;
 }
 
-const DEFAULT_LIMITS: MimeScanLimits = { maxDepth: 32, maxParts: 500 };
+/** The most parts a scan lists; a message with more has parts the scan did not see. */
+export const MIME_SCAN_MAX_PARTS = 500;
+
+const DEFAULT_LIMITS: MimeScanLimits = { maxDepth: 32, maxParts: MIME_SCAN_MAX_PARTS };
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -96,7 +99,8 @@ function stripComments(value: string): string {
 export function headerToken(value: string | undefined): string {
   if (value === undefined) return '';
   const match = /^\s*([^;\s]+)/.exec(stripComments(value));
-  return match ? match[1]!.toLowerCase() : '';
+  // A quoted token ("text/html") means the same as a bare one.
+  return match ? match[1]!.replace(/^"(.*)"$/, '$1').toLowerCase() : '';
 }
 
 /** A parameter of a structured header (`boundary`, `charset`), quotes removed; null when absent. */

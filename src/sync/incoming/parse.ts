@@ -16,7 +16,13 @@
 import PostalMime, { type Address, type Attachment, type Email } from 'postal-mime';
 import { normalizeConversationIndex } from './correlation.js';
 import { messageIdList, normalizeMessageId } from './dedupe.js';
-import { base64DecodedSize, holdableParts, scanMime, type ScannedPart } from './mime-scan.js';
+import {
+  base64DecodedSize,
+  holdableParts,
+  MIME_SCAN_MAX_PARTS,
+  scanMime,
+  type ScannedPart,
+} from './mime-scan.js';
 import { decodeTextBody, isInlineText } from './text-body.js';
 import { isUsableAddress } from './party-resolution.js';
 import { randomBytesFromPool } from '../../security/random-pool.js';
@@ -196,14 +202,35 @@ export function mentionsBase64(raw: Buffer): boolean {
  * HTML; Mailroom stores no HTML the sender did not write, so the text is the body.
  */
 export function hasOwnHtml(root: ScannedPart): boolean {
+  let parts = 0;
   const visit = (part: ScannedPart): boolean => {
-    if (part.unterminated) return true;
-    if (part.mimeType.startsWith('multipart/') && part.children.length === 0) return true;
+    parts += 1;
+    if (part.unterminated || unclearContainer(part)) return true;
     if (part.mimeType.startsWith('message/')) return true;
     if (isInlineText(part) && part.mimeType === 'text/html') return true;
     return part.children.some(visit);
   };
-  return visit(root);
+  // A scan that stopped at its part limit has not seen every part.
+  return visit(root) || parts >= MIME_SCAN_MAX_PARTS;
+}
+
+/**
+ * A multipart the scan cannot read as the parser does: without parts (not
+ * scanned), or a digest, whose untyped parts are emails to the parser.
+ */
+function unclearContainer(part: ScannedPart): boolean {
+  return (
+    part.mimeType.startsWith('multipart/') &&
+    (part.children.length === 0 || part.mimeType === 'multipart/digest')
+  );
+}
+
+/** A CR that does not start a CRLF: the scan and the parser would end lines differently. */
+function hasBareCr(raw: Buffer): boolean {
+  for (let at = raw.indexOf(0x0d); at >= 0; at = raw.indexOf(0x0d, at + 1)) {
+    if (raw[at + 1] !== 0x0a) return true;
+  }
+  return false;
 }
 
 interface ParserOptions {
@@ -262,16 +289,16 @@ interface Shortcut {
 /**
  * The text parts decoded here: only in a message that has a plain-text body
  * (an HTML-only message needs the parser's HTML-to-text rendering), and only
- * parts no delimiter of an enclosing multipart could cut short. A stray CR
- * pair anywhere makes the scan and the parser disagree on line ends; such a
- * message is left to the parser.
+ * parts no delimiter of an enclosing multipart could cut short. A CR that
+ * does not start a CRLF anywhere makes the scan and the parser disagree on
+ * line ends; such a message is left to the parser.
  */
 function decodableTexts(raw: Buffer, root: ScannedPart): DecodedText[] {
-  if (root.unterminated || raw.includes('\r\r')) return [];
+  if (root.unterminated || hasBareCr(raw)) return [];
   const found: DecodedText[] = [];
   let plain = false;
   const visit = (part: ScannedPart, boundaries: readonly string[]): void => {
-    if (part.unterminated) return;
+    if (part.unterminated || unclearContainer(part)) return;
     if (isInlineText(part)) {
       if (part.mimeType === 'text/plain') plain = true;
       if (boundaries.some((boundary) => opensLine(raw, `--${boundary}`, part.bodyStart, part.bodyEnd)))

@@ -45,7 +45,11 @@ type Charset = 'utf-8' | 'ascii';
 
 function charsetOf(contentType: string | null): Charset | null {
   if (contentType === null) return 'utf-8';
-  // RFC 2231 parameters (charset*=) and format=flowed are postal-mime's to read.
+  // RFC 2231 parameters (charset*=, format*0=), format=flowed, and a parameter name that appears twice
+  // (once perhaps inside another parameter's quotes) are postal-mime's to read.
+  if (/format\s*\*/i.test(contentType)) return null;
+  if ((contentType.match(/charset/gi)?.length ?? 0) > 1 || (contentType.match(/format/gi)?.length ?? 0) > 1)
+    return null;
   if (/charset\s*\*/i.test(contentType)) return null;
   if (/^flowed$/i.test(headerParameter(contentType, 'format') ?? '')) return null;
   const charset = headerParameter(contentType, 'charset')?.trim().toLowerCase();
