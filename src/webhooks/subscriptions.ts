@@ -10,6 +10,7 @@
  * with the SecretBox at rest and never shown again. To replace it, create a
  * new subscription and delete the old one once the receiver knows both.
  */
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { isId, newId } from '../db/ids.js';
 import type { Row, WebhookDeliveryStatus } from '../db/schema.js';
@@ -304,11 +305,17 @@ export async function redeliver(
 ): Promise<DeliveryView> {
   authorizeWebhooks(ctx);
   await loadSubscription(ctx, subscriptionId);
-  const now = new Date();
   const updated = isId(deliveryId)
     ? await ctx.db
         .updateTable('webhookDeliveries')
-        .set({ status: 'pending', attempts: 0, nextAttemptAt: now, deliveredAt: null, updatedAt: now })
+        // The database's clock, which the dispatcher's claim and the wake-up trigger (migration 0015) read.
+        .set({
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: sql`now()`,
+          deliveredAt: null,
+          updatedAt: sql`now()`,
+        })
         .where('id', '=', deliveryId)
         .where('subscriptionId', '=', subscriptionId)
         .returning('id')

@@ -211,8 +211,9 @@ async function sendBatch(
         // The cycle that sent it died with its Sent-folder copy: the same message is built again for it.
         if (sentCopies) {
           const sentAt = started.email.sendHandedOverAt ?? new Date();
-          const content = await emailContent(deps.db, started.email.id);
+          // The email is Sent already: failing to rebuild its copy costs the copy, never the cycle.
           try {
+            const content = await emailContent(deps.db, started.email.id);
             const rebuilt = await buildEmail(context, started.email, content, true, sentAt);
             if (rebuilt.sentCopy) sentCopies.add(started.email.id, { raw: rebuilt.sentCopy, date: sentAt });
           } catch (error) {
