@@ -19,7 +19,7 @@
  * - expansion stops at the window's end or after `limit` steps.
  */
 import ICAL from 'ical.js';
-import { blocksTime } from './decisions.js';
+import { blocksTime, overlaps } from './decisions.js';
 import type { AppointmentData } from './records.js';
 import { isKnownZone, zonedToUtc, zoneOffsetMs } from './time-zones.js';
 
@@ -41,13 +41,9 @@ export type SeriesTimes = Pick<
 /** At most this many occurrences of one series are looked at (a daily series for about three years). */
 export const MAX_OCCURRENCES = 1000;
 
-function touches(range: TimeRange, window: TimeRange): boolean {
-  return range.start.getTime() < window.end.getTime() && window.start.getTime() < range.end.getTime();
-}
-
-/** The series' start as wall-clock time in its zone, as ical.js's floating time. */
-function floatingStart(start: Date, zone: string | null): ICAL.Time {
-  const local = new Date(start.getTime() + (zone ? zoneOffsetMs(zone, start.getTime()) : 0));
+/** An instant as wall-clock time in the zone (UTC without one), as ical.js's floating time. */
+function wallTime(instant: Date, zone: string | null): ICAL.Time {
+  const local = new Date(instant.getTime() + (zone ? zoneOffsetMs(zone, instant.getTime()) : 0));
   return ICAL.Time.fromData({
     year: local.getUTCFullYear(),
     month: local.getUTCMonth() + 1,
@@ -135,19 +131,7 @@ function readRule(text: string): ICAL.Recur | null {
 
 /** UNTIL is written in UTC; the iterator runs in the series' wall-clock time, so it is compared there. */
 function untilInWallTime(rule: ICAL.Recur, zone: string): void {
-  const until = rule.until;
-  if (!until || until.isDate) return;
-  const instant = until.toJSDate().getTime();
-  const wall = new Date(instant + zoneOffsetMs(zone, instant));
-  rule.until = ICAL.Time.fromData({
-    year: wall.getUTCFullYear(),
-    month: wall.getUTCMonth() + 1,
-    day: wall.getUTCDate(),
-    hour: wall.getUTCHours(),
-    minute: wall.getUTCMinutes(),
-    second: wall.getUTCSeconds(),
-    isDate: false,
-  });
+  if (rule.until && !rule.until.isDate) rule.until = wallTime(rule.until.toJSDate(), zone);
 }
 
 /**
@@ -162,20 +146,20 @@ export function bookedRanges(
   const { scheduledStart: start, scheduledEnd: end } = appointment;
   if (!start || !end || end.getTime() <= start.getTime()) return [];
   const single = { start, end };
-  if (!appointment.recurrenceRule) return touches(single, window) ? [single] : [];
+  if (!appointment.recurrenceRule) return overlaps(single, window) ? [single] : [];
 
   const zone = appointment.timeZone;
   const rule = readRule(appointment.recurrenceRule);
   // A rule that cannot be read or bounded, or a zone Intl does not know: the first occurrence is what is known.
   if (!rule || !expandableRule(rule) || (zone !== null && !isKnownZone(zone))) {
-    return touches(single, window) ? [single] : [];
+    return overlaps(single, window) ? [single] : [];
   }
   if (zone !== null) untilInWallTime(rule, zone);
   const duration = end.getTime() - start.getTime();
   const skipped = new Set(appointment.recurrenceExdates);
   const exceptions = new Map(appointment.recurrenceExceptions.map((entry) => [entry.recurrenceId, entry]));
   const ranges: TimeRange[] = [];
-  const from = skipAhead(floatingStart(start, zone), rule, window.start.getTime(), start.getTime());
+  const from = skipAhead(wallTime(start, zone), rule, window.start.getTime(), start.getTime());
   const iterator = rule.iterator(from);
   for (let count = 0; count < limit; count++) {
     const next = iterator.next();
@@ -185,7 +169,7 @@ export function bookedRanges(
     const id = occurrenceStart.toISOString();
     if (skipped.has(id) || exceptions.has(id)) continue;
     const range = { start: occurrenceStart, end: new Date(occurrenceStart.getTime() + duration) };
-    if (touches(range, window)) ranges.push(range);
+    if (overlaps(range, window)) ranges.push(range);
   }
   // Moved or changed occurrences book their own time, unless cancelled or free.
   for (const exception of appointment.recurrenceExceptions) {
@@ -193,7 +177,7 @@ export function bookedRanges(
     const movedStart = exception.scheduledStart ?? new Date(exception.recurrenceId);
     const movedEnd = exception.scheduledEnd ?? new Date(movedStart.getTime() + duration);
     const range = { start: movedStart, end: movedEnd };
-    if (movedEnd.getTime() > movedStart.getTime() && touches(range, window)) ranges.push(range);
+    if (movedEnd.getTime() > movedStart.getTime() && overlaps(range, window)) ranges.push(range);
   }
   return ranges.sort((a, b) => a.start.getTime() - b.start.getTime());
 }
@@ -205,7 +189,7 @@ export function anyOverlap(first: readonly TimeRange[], second: readonly TimeRan
   while (i < first.length && j < second.length) {
     const a = first[i]!;
     const b = second[j]!;
-    if (a.start.getTime() < b.end.getTime() && b.start.getTime() < a.end.getTime()) return true;
+    if (overlaps(a, b)) return true;
     if (a.end.getTime() <= b.end.getTime()) i++;
     else j++;
   }
