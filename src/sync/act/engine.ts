@@ -21,7 +21,7 @@
  */
 import type { Db } from '../../db/connection.js';
 import { newId } from '../../db/ids.js';
-import type { ActRecordType, Row } from '../../db/schema.js';
+import type { ActRecordType, NewRow, Row, RowUpdate } from '../../db/schema.js';
 import { raiseAlert, type OwnedRef } from '../../diagnostics/alerts.js';
 import { resolveDecisionAlerts } from './decision-answers.js';
 import type { DavProtocol } from '../../connectors/dav/failure.js';
@@ -451,14 +451,7 @@ export class ActEngine {
         : verdict.kind === 'skip'
           ? { ...base, ...(linked ? {} : { status: 'declined' as const }) }
           : base;
-    if (link) {
-      await trx.updateTable('actItemLinks').set(values).where('id', '=', link.id).execute();
-    } else {
-      await trx
-        .insertInto('actItemLinks')
-        .values({ id: newId(), mailboxId: this.ctx.mailbox.id, collectionUrl, href: item.href, ...values })
-        .execute();
-    }
+    await this.writeLinkRow(trx, link, values, { collectionUrl, href: item.href, ...values });
     if (verdict.kind === 'skip') {
       this.stats.declined += 1;
       return;
@@ -560,14 +553,7 @@ export class ActEngine {
       lastErrorReason: error.message.slice(0, 500),
       updatedAt: new Date(),
     };
-    if (link) {
-      await trx.updateTable('actItemLinks').set(values).where('id', '=', link.id).execute();
-    } else {
-      await trx
-        .insertInto('actItemLinks')
-        .values({ id: newId(), mailboxId: this.ctx.mailbox.id, collectionUrl, href: item.href, ...values })
-        .execute();
-    }
+    await this.writeLinkRow(trx, link, values, { collectionUrl, href: item.href, ...values });
     await raiseAlert(trx, {
       mailbox: this.ctx.mailbox,
       profile: this.ctx.profile,
@@ -631,15 +617,28 @@ export class ActEngine {
         .where('recordId', '=', input.id)
         .where('href', '!=', input.href)
         .execute();
-    if (input.link) {
-      await trx.updateTable('actItemLinks').set(values).where('id', '=', input.link.id).execute();
-    } else {
-      await trx
-        .insertInto('actItemLinks')
-        .values({ id: newId(), mailboxId: this.ctx.mailbox.id, href: input.href, ...values })
-        .onConflict((oc) => oc.columns(['mailboxId', 'href']).doUpdateSet(values))
-        .execute();
+    await this.writeLinkRow(trx, input.link, values, { href: input.href, ...values });
+  }
+
+  /**
+   * Writes an item's link row: the one it has, or a new one for this mailbox
+   * (taking over a row another pass wrote for the same href meanwhile).
+   */
+  private async writeLinkRow(
+    trx: Db,
+    link: Pick<Link, 'id'> | undefined,
+    values: RowUpdate<'actItemLinks'>,
+    created: Omit<NewRow<'actItemLinks'>, 'id' | 'mailboxId'>,
+  ): Promise<void> {
+    if (link) {
+      await trx.updateTable('actItemLinks').set(values).where('id', '=', link.id).execute();
+      return;
     }
+    await trx
+      .insertInto('actItemLinks')
+      .values({ id: newId(), mailboxId: this.ctx.mailbox.id, ...created })
+      .onConflict((oc) => oc.columns(['mailboxId', 'href']).doUpdateSet(values))
+      .execute();
   }
 
   // ---------------------------------------------------------------- push
