@@ -122,17 +122,7 @@ export async function startSend(
       const sentAt = new Date(email.sendHandedOverAt);
       const updated = await trx
         .updateTable('activities')
-        .set({
-          status: 'sent',
-          state: 'completed',
-          sentAt,
-          actualEnd: sentAt,
-          sendUnconfirmed: true,
-          sendInterruptedCount: email.sendInterruptedCount + 1,
-          sendFailureCode: null,
-          sendFailureReason: null,
-          updatedAt: now,
-        })
+        .set({ ...sentColumns(sentAt, true), sendInterruptedCount: email.sendInterruptedCount + 1 })
         .where('id', '=', emailId)
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -198,6 +188,20 @@ export async function recordHandOver(db: Db, lease: Lease, leaseMs: number, emai
   });
 }
 
+/** What marking an email Sent writes. */
+function sentColumns(sentAt: Date, unconfirmed: boolean) {
+  return {
+    status: 'sent',
+    state: 'completed',
+    sentAt,
+    actualEnd: sentAt,
+    sendUnconfirmed: unconfirmed,
+    sendFailureCode: null,
+    sendFailureReason: null,
+    updatedAt: new Date(),
+  } as const;
+}
+
 export async function markSent(
   trx: Db,
   emailId: string,
@@ -206,16 +210,7 @@ export async function markSent(
 ): Promise<void> {
   await trx
     .updateTable('activities')
-    .set({
-      status: 'sent',
-      state: 'completed',
-      sentAt,
-      actualEnd: sentAt,
-      sendUnconfirmed: options.unconfirmed ?? false,
-      sendFailureCode: null,
-      sendFailureReason: null,
-      updatedAt: new Date(),
-    })
+    .set(sentColumns(sentAt, options.unconfirmed ?? false))
     .where('id', '=', emailId)
     .execute();
 }
