@@ -666,28 +666,22 @@ describe('exactly once under SIGKILL', () => {
     expect([...perMessageId.entries()].filter(([, n]) => n > 1)).toEqual([]);
     expect([...perMessageId.keys()].sort()).toEqual([...expected.keys()].sort());
 
-    const parties = await db
-      .selectFrom('activityParties')
-      .select(['activityId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where(
-        'activityId',
-        'in',
-        activities.map((row) => row.id),
-      )
-      .groupBy('activityId')
-      .execute();
-    const partyCount = new Map(parties.map((row) => [row.activityId, Number(row.n)]));
-    const attachments = await db
-      .selectFrom('attachments')
-      .select(['activityId', (eb) => eb.fn.countAll<number>().as('n')])
-      .where(
-        'activityId',
-        'in',
-        activities.map((row) => row.id),
-      )
-      .groupBy('activityId')
-      .execute();
-    const attachmentCount = new Map(attachments.map((row) => [row.activityId, Number(row.n)]));
+    /** Rows of the table per activity of the sync. */
+    const countPerActivity = async (table: 'activityParties' | 'attachments') => {
+      const rows = await db
+        .selectFrom(table)
+        .select(['activityId', (eb) => eb.fn.countAll<number>().as('n')])
+        .where(
+          'activityId',
+          'in',
+          activities.map((row) => row.id),
+        )
+        .groupBy('activityId')
+        .execute();
+      return new Map(rows.map((row) => [row.activityId, Number(row.n)]));
+    };
+    const partyCount = await countPerActivity('activityParties');
+    const attachmentCount = await countPerActivity('attachments');
 
     for (const [activityId, rows] of byActivity) {
       // Exactly one mailbox created it; every other copy was linked to it.
