@@ -7,39 +7,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { collectionsOf, createActFixture, vcard, type ActFixture, type ActUser } from '../support/act.js';
-import {
-  launchBrowser,
-  navigate,
-  screenshot,
-  signIn,
-  startConsole,
-  type Browser,
-  type ConsoleFixture,
-} from './support/console.js';
+import { adminSession, navigate } from './support/console.js';
 
 const DUPLICATE_CODE = 'ExchangeSyncDuplicateRecordsError';
 
 describe('answering a decision alert in the console', () => {
-  let fixture: ConsoleFixture;
   let act: ActFixture;
-  let browser: Browser;
+  const session = adminSession({
+    prepare: async (server) => {
+      act = await createActFixture(server.f.t);
+    },
+    close: () => act?.close(),
+  });
   let page: Page;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startConsole(), launchBrowser()]);
-    act = await createActFixture(fixture.f.t);
-    page = await browser.newPage('laptop');
-    await signIn(page, fixture);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await act?.close();
-    await fixture?.close();
-  });
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail') await screenshot(page, 'failed-decision', 'laptop');
+  beforeAll(() => {
+    page = session.page;
   });
 
   /** A contact on the server with the address of one Mailroom has: its first sync waits for an answer. */

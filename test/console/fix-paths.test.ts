@@ -10,42 +10,26 @@
  *     Profiles, Activate, choose it on the mailbox, Test & Enable, Success.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, readTestServers } from '../support/mail-users.js';
 import { deliver } from '../support/sync.js';
-import {
-  launchBrowser,
-  navigate,
-  screenshot,
-  signIn,
-  startConsole,
-  type Browser,
-  type ConsoleFixture,
-} from './support/console.js';
+import { adminSession, navigate, screenshot, type Browser, type ConsoleFixture } from './support/console.js';
 
 const C1_CODE = 'UnknownIncomingEmailIntegrationError -2147209462';
 
 describe('the documented fix paths, by clicking', () => {
+  // Appointments, contacts and tasks sync with the test Radicale.
+  const session = adminSession({
+    prepare: (server) =>
+      server.f.patch(`/api/email-server-profiles/${server.f.profileId}`, {
+        actUrl: readTestServers().dav.httpsUrl,
+      }),
+  });
   let fixture: ConsoleFixture;
   let browser: Browser;
   let page: Page;
-
-  beforeAll(async () => {
-    [fixture, browser] = await Promise.all([startConsole(), launchBrowser()]);
-    // Appointments, contacts and tasks sync with the test Radicale.
-    await fixture.f.patch(`/api/email-server-profiles/${fixture.f.profileId}`, {
-      actUrl: readTestServers().dav.httpsUrl,
-    });
-    page = await browser.newPage('laptop');
-    await signIn(page, fixture);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await fixture?.close();
-  });
-  afterEach(async (context) => {
-    if (context.task.result?.state === 'fail')
-      await screenshot(page, `failed-${context.task.name.slice(0, 3)}`, 'laptop');
+  beforeAll(() => {
+    ({ fixture, browser, page } = session);
   });
 
   /** Settings › Email Configuration › Mailboxes, the "with errors" view, then the mailbox's form. */

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { createSyncFixture, type SyncFixture } from '../../support/sync.js';
 
 export const CHROMIUM = process.env.MAILROOM_TEST_CHROMIUM ?? '/usr/bin/chromium';
@@ -128,4 +128,57 @@ export async function navigate(page: Page, label: string): Promise<void> {
     .getByRole('navigation', { name: 'Site map' })
     .getByRole('link', { name: label, exact: true })
     .click();
+}
+
+export interface AdminSession {
+  readonly fixture: ConsoleFixture;
+  readonly browser: Browser;
+  readonly page: Page;
+}
+
+/**
+ * For a test file that clicks as the administrator: a console server and
+ * Chromium for the whole file, `prepare` run on the server before signing in,
+ * a laptop-size page signed in; a failing test leaves a screenshot named
+ * after it. Read `fixture` and `page` inside tests (they exist once the
+ * file's setup ran).
+ */
+export function adminSession(
+  options: {
+    readonly prepare?: (fixture: ConsoleFixture) => Promise<void>;
+    readonly close?: () => Promise<void>;
+  } = {},
+): AdminSession {
+  let fixture: ConsoleFixture | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  beforeAll(async () => {
+    [fixture, browser] = await Promise.all([startConsole(), launchBrowser()]);
+    await options.prepare?.(fixture);
+    page = await browser.newPage('laptop');
+    await signIn(page, fixture);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await options.close?.();
+    await fixture?.close();
+  });
+  afterEach(async (context) => {
+    if (page && context.task.result?.state === 'fail')
+      await screenshot(page, `failed-${context.task.name.slice(0, 12).replace(/\W+/g, '-')}`, 'laptop');
+  });
+  return {
+    get fixture() {
+      if (!fixture) throw new Error('the console session is not set up yet');
+      return fixture;
+    },
+    get browser() {
+      if (!browser) throw new Error('the console session is not set up yet');
+      return browser;
+    },
+    get page() {
+      if (!page) throw new Error('the console session is not set up yet');
+      return page;
+    },
+  };
 }
