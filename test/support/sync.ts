@@ -55,6 +55,7 @@ export interface AlertView {
   occurrenceCount: number;
   itemReference: string | null;
   resolvedAt: string | null;
+  details: Record<string, unknown>;
   diagnosis: { summary: string } | null;
   fixActions: { kind: string }[];
 }

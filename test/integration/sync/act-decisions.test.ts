@@ -5,19 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionsOf, createActFixture, vcard, vevent, type ActFixture } from '../../support/act.js';
-
-interface AlertView {
-  id: string;
-  code: string;
-  entryId: string;
-  level: string;
-  channel: string;
-  message: string;
-  itemReference: string | null;
-  occurrenceCount: number;
-  resolvedAt: string | null;
-  details: Record<string, unknown>;
-}
+import type { AlertView } from '../../support/sync.js';
 
 let f: ActFixture;
 

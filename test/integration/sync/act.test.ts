@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectionsOf, createActFixture, vcard, vevent, vtodo, type ActFixture } from '../../support/act.js';
+import type { AlertView } from '../../support/sync.js';
 import { readTestServers } from '../../support/mail-users.js';
 
 interface Page<T> {
@@ -38,16 +39,6 @@ interface ContactView {
   companyName: string | null;
   ownerId: string;
 }
-interface AlertView {
-  code: string;
-  entryId: string;
-  level: string;
-  channel: string;
-  message: string;
-  itemReference: string | null;
-  resolvedAt: string | null;
-}
-
 let f: ActFixture;
 
 beforeAll(async () => {
