@@ -382,18 +382,21 @@ async function parseSkeleton(
     const index = Number(text.slice(heldPrefix.length));
     return Number.isInteger(index) && index >= 0 && index < held.length ? index : undefined;
   };
+  // Which attachment is which held body, read once: the outcome below asks again for each attachment.
+  const heldOf = new Map<Attachment, number>();
   for (const part of parsed.attachments) {
     const index = heldIndex(part);
     if (index === undefined) continue;
     if (seen.has(index)) forged = true;
     seen.add(index);
+    heldOf.set(part, index);
   }
   if (forged || seen.size !== held.length) return null;
 
   const bodies = restoreTexts(parsed, shortcut.texts, textPrefix, ownHtml);
   if (bodies === null) return null;
   return outcomeOf({ ...parsed, ...bodies }, ownHtml, (part) => {
-    const index = heldIndex(part);
+    const index = heldOf.get(part);
     if (index === undefined) return undefined;
     const body = held[index]!;
     // A copy, so the batch's fetched buffers are not kept alive by the attachment.
