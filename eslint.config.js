@@ -20,6 +20,25 @@ export default tseslint.config(
       ],
     },
   },
+  // ImapFlow itself is loaded through src/connectors/imap/client.ts only: quiet-fetch-log.ts must run first.
+  {
+    files: ['**/*.ts'],
+    ignores: ['src/connectors/imap/client.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'imapflow',
+              message: "Import ImapFlow from src/connectors/imap/client.ts (types may come from 'imapflow').",
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The console is a browser app: browser globals, and the rules of hooks (including the React Compiler's
   // checks for state set during render, refs read during render, and impure renders).
   {

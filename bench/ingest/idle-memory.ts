@@ -15,7 +15,7 @@
  * it includes OpenSSL's per-connection state and allocator slack, and moves
  * with whatever else the process did.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { imapFlowOptions } from '../../src/connectors/imap/options.js';

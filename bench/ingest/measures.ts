@@ -4,7 +4,7 @@
  * end-to-end initial sync. Each returns messages per second of wall time.
  */
 import { randomBytes } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import pg from 'pg';
 import PostalMime from 'postal-mime';
 import type { TestServers } from '../../test/support/servers.js';

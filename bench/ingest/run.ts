@@ -10,7 +10,7 @@
  * (or MAILROOM_TEST_DATABASE_URL). See bench/ingest/README.md.
  */
 import { readFileSync } from 'node:fs';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { mailboxCorpus, type CorpusMessage } from './corpus.js';
 import { writeToInbox } from '../../test/support/maildir.js';
 import { startBenchServers } from '../shared/environment.js';

@@ -8,7 +8,7 @@
  *
  * Needs what the integration tests need (see bench/send/README.md).
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { buildMessage } from '../../src/sync/outgoing/message.js';
 import { createMailUser, dovecotProfileBody, testCa, type MailUser } from '../../test/support/mail-users.js';
 import { benchEmails } from './corpus.js';

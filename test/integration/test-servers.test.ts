@@ -6,7 +6,7 @@ import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { randomUUID } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { describe, expect, it } from 'vitest';
 import {
   createMailUser,

@@ -5,7 +5,7 @@
  * arrived in a real mailbox over IMAP.
  */
 import { randomBytes } from 'node:crypto';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { OutgoingSync } from '../../src/sync/outgoing/runner.js';
 import { imapOptions, testCa, type MailUser } from './mail-users.js';
 import { createSyncFixture, type AlertView, type SyncFixture } from './sync.js';

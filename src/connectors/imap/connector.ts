@@ -3,7 +3,8 @@
  * means by "really connects": log in, open INBOX read-only, read the headers
  * of the newest message (BODY.PEEK, so nothing is marked \Seen), log out.
  */
-import { ImapFlow, type FetchMessageObject, type MailboxObject } from 'imapflow';
+import type { FetchMessageObject, MailboxObject } from 'imapflow';
+import { ImapFlow } from './client.js';
 import { connectorFailure } from '../failure.js';
 import { tlsLabel } from '../tls-options.js';
 import { MAILROOM_CODES } from '../failure-codes.js';

@@ -7,7 +7,7 @@
  * doubles as a keep-alive, and a quiet socket is probed with a NOOP before
  * it is declared dead, so a server that vanished is noticed within minutes.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../connectors/imap/client.js';
 import { imapFlowOptions } from '../../connectors/imap/options.js';
 import type { Db } from '../../db/connection.js';
 import { channelCredentials, emailEndpoint, type TlsTrust } from '../../mailboxes/connection-settings.js';

@@ -15,7 +15,8 @@
  *   after processing, move failed items) reopen the folder read-write, after
  *   checking that its numbering is still the one the ledger knows.
  */
-import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import type { FetchMessageObject } from 'imapflow';
+import { ImapFlow } from '../../connectors/imap/client.js';
 import { imapFailure, type ImapProgress } from '../../connectors/imap/failure.js';
 import { imapFlowOptions } from '../../connectors/imap/options.js';
 import type { Credentials, ServerEndpoint } from '../../connectors/types.js';

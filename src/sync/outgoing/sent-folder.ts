@@ -6,7 +6,7 @@
  * named "Sent" or "Sent Items"/"Sent Messages" if it exists. A failure here
  * never fails the send: the email is already Sent.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../connectors/imap/client.js';
 import { imapFlowOptions } from '../../connectors/imap/options.js';
 import type { Credentials, ServerEndpoint } from '../../connectors/types.js';
 

@@ -5,7 +5,7 @@
  * not exist fails the cycle with an alert without keeping the others from
  * being read.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapOptions, type MailUser } from '../../support/mail-users.js';
 import { createSyncFixture, deliver, message, type SyncFixture } from '../../support/sync.js';

@@ -6,7 +6,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDue } from '../../../src/sync/scheduler.js';
 import { runIncomingCycle } from '../../../src/sync/incoming/cycle.js';

@@ -3,7 +3,7 @@
  * UIDL, imported once, and never again after another cycle or a restarted
  * worker; new mail is imported; plain, STARTTLS and implicit TLS.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imapOptions, readTestServers, type MailUser } from '../../support/mail-users.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';

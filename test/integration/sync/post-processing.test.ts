@@ -4,7 +4,7 @@
  * forward mailboxes only, and only messages whose records are committed), and
  * moving parked items to the profile's failed-items folder.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingSource } from '../../../src/sync/incoming/imap-source.js';
 import { openImapSource } from '../../../src/sync/incoming/imap-source.js';

@@ -5,7 +5,7 @@
  * once the team has a role, the next cycle creates the emails and queue items
  * and resolves the alert; running again duplicates nothing.
  */
-import { ImapFlow } from 'imapflow';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDue } from '../../../src/sync/scheduler.js';
 import { createMailUser, imapOptions, type MailUser } from '../../support/mail-users.js';
