@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   // ImapFlow itself is loaded through src/connectors/imap/client.ts only: quiet-fetch-log.ts must run first.
   {
-    files: ['**/*.ts'],
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
     ignores: ['src/connectors/imap/client.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
@@ -35,6 +35,19 @@ export default tseslint.config(
               allowTypeImports: true,
             },
           ],
+          patterns: [
+            {
+              group: ['imapflow/*'],
+              message: 'Only src/connectors/imap/client.ts and quiet-fetch-log.ts may load imapflow modules.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/^imapflow(\\/|$)/]',
+          message: 'Import ImapFlow from src/connectors/imap/client.ts, not import(imapflow).',
         },
       ],
     },

@@ -1,19 +1,22 @@
 /**
- * imapflow re-encodes every server response as text for its debug log, and
- * does so even when logging is off. Mailroom always turns imapflow's logger
- * off (options.ts: the log would carry protocol traffic), so that text is
- * thrown away. For an untagged FETCH the work is a second walk over the whole
- * response, message source included, once per message: about 5% of a
- * worker's main thread during a bulk download (docs/performance.md).
+ * imapflow re-encodes every server response as text for its log, and does so
+ * even when logging is off. Mailroom always turns imapflow's logger off
+ * (options.ts: the log would carry protocol traffic), so that text is thrown
+ * away. For an untagged FETCH it means walking the parsed response once more
+ * and formatting it (message bodies shortened to a size note), once per
+ * message; skipping it made the text-only end-to-end benchmark about 7 %
+ * faster (docs/performance.md).
  *
  * This wraps the encoder imapflow shares between its modules so that exactly
  * that case returns nothing: the logging form (`isLogging`) of an untagged
- * FETCH response, whose text imapflow only ever hands to its trace log.
- * Commands, error texts and every other response are encoded as before.
+ * FETCH response, whose text imapflow only ever hands to its log. Commands,
+ * error texts and every other response are encoded as before. With a logger
+ * given to imapflow (tests, debugging), its FETCH lines are therefore empty.
  *
  * imapflow's modules copy the encoder when they load, so the wrapper must be
  * in place first: code takes ImapFlow from `./client.ts`, which installs it
- * and only then loads imapflow (a lint rule keeps it the only way in).
+ * and only then loads imapflow (lint rules keep every other import of
+ * imapflow's code out).
  */
 import { createRequire } from 'node:module';
 

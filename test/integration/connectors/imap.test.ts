@@ -49,7 +49,7 @@ describe('IMAP connector probe', () => {
     const user = await createMailUser('imap-seen');
     await deliverMail(rawMessage(user.email, 'unseen'), user.email);
     await imapConnector.probe(serverEndpoint(servers().imap, 'none'), user);
-    const { ImapFlow } = await import('imapflow');
+    const { ImapFlow } = await import('../../../src/connectors/imap/client.js');
     const { imapOptions } = await import('../../support/mail-users.js');
     const client = new ImapFlow({ ...imapOptions(user), disableAutoIdle: true });
     await client.connect();

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import '../../../src/connectors/imap/client.js';
+import { ImapFlow } from '../../../src/connectors/imap/client.js';
 import {
   fetchLoggingIsQuiet,
   isUntaggedFetch,
@@ -29,6 +29,9 @@ describe('isUntaggedFetch', () => {
     expect(isUntaggedFetch(await parse('* OK [UIDVALIDITY 7] UIDs valid'))).toBe(false);
     expect(isUntaggedFetch(await parse('A5 OK Fetch completed'))).toBe(false);
     expect(isUntaggedFetch(await parse('A6 NO [AUTHENTICATIONFAILED] Authentication failed.'))).toBe(false);
+    expect(isUntaggedFetch(await parse('A5 12 FETCH (UID 40)'))).toBe(false);
+    expect(isUntaggedFetch(await parse('+ 12 FETCH'))).toBe(false);
+    expect(isUntaggedFetch(await parse('* 12 EXPUNGE'))).toBe(false);
     expect(isUntaggedFetch(null)).toBe(false);
     expect(isUntaggedFetch({ tag: '*', command: '12', attributes: 'FETCH' })).toBe(false);
   });
@@ -59,5 +62,36 @@ describe('quietFetchLogging', () => {
   it('is what imapflow modules share once client.ts is loaded', () => {
     expect(fetchLoggingIsQuiet()).toBe(true);
     expect(shared.compiler).not.toBe(original);
+  });
+});
+
+describe('ImapFlow, as client.ts loads it', () => {
+  it('logs an untagged FETCH without its text, and every other response with it', async () => {
+    const logged: [string, string][] = [];
+    const at = (level: string) => (entry: { src?: string; msg?: string }) => {
+      if (entry.src === 's') logged.push([level, entry.msg ?? '']);
+    };
+    // imapflow's Logger type has no trace level, though imapflow calls one: built apart, not type-checked as a literal.
+    const logger = {
+      trace: at('trace'),
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+    };
+    // Never connected: the responses are handed to it as its stream would hand them.
+    const client = new ImapFlow({ host: 'imap.invalid', port: 993, logger });
+    const internals = client as unknown as {
+      handleResponse(data: { payload: Buffer; literals: Buffer[] }): Promise<boolean>;
+    };
+    await internals.handleResponse({
+      payload: Buffer.from('* 1 FETCH (UID 5 FLAGS (\\Seen))'),
+      literals: [],
+    });
+    await internals.handleResponse({ payload: Buffer.from('* 1 EXPUNGE'), literals: [] });
+    expect(logged).toEqual([
+      ['trace', ''],
+      ['debug', '* 1 EXPUNGE'],
+    ]);
   });
 });
