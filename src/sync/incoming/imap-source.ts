@@ -53,8 +53,12 @@ export interface IncomingSource {
   readonly state: FolderState;
   /** UID, size and received date of every message with UID ≥ fromUid, in UID order */
   list(fromUid: number): Promise<MessageSummary[]>;
-  /** the full messages of these UIDs (those that still exist), in UID order */
-  fetch(uids: readonly number[]): Promise<FetchedMessage[]>;
+  /**
+   * The full messages of these UIDs (those that still exist), in UID order.
+   * `known`: the summaries the caller already has from `list`, so a source
+   * need not ask the server for sizes and received dates again.
+   */
+  fetch(uids: readonly number[], known?: ReadonlyMap<number, MessageSummary>): Promise<FetchedMessage[]>;
   /** subject and Message-ID without the body, for messages that are not downloaded */
   headlines(uids: readonly number[]): Promise<MessageHeadline[]>;
   /**
@@ -129,23 +133,33 @@ class ImapSource implements IncomingSource {
       .sort((a, b) => a.uid - b.uid);
   }
 
-  async fetch(uids: readonly number[]): Promise<FetchedMessage[]> {
+  async fetch(
+    uids: readonly number[],
+    known?: ReadonlyMap<number, MessageSummary>,
+  ): Promise<FetchedMessage[]> {
     if (uids.length === 0) return [];
+    // Each attribute costs imapflow work per message; skip what `list` already said.
+    const summariesKnown = known !== undefined && uids.every((uid) => known.has(uid));
     const rows = await this.run(() =>
       this.client.fetchAll(
         uidSet(uids),
-        { uid: true, size: true, internalDate: true, source: true },
+        summariesKnown
+          ? { uid: true, source: true }
+          : { uid: true, size: true, internalDate: true, source: true },
         { uid: true },
       ),
     );
     const fetched = rows
       .filter((row) => row.source !== undefined)
-      .map((row) => ({
-        uid: row.uid,
-        size: row.size ?? row.source!.length,
-        receivedAt: receivedAt(row.internalDate),
-        source: row.source!,
-      }))
+      .map((row) => {
+        const summary = summariesKnown ? known.get(row.uid) : undefined;
+        return {
+          uid: row.uid,
+          size: summary?.size ?? row.size ?? row.source!.length,
+          receivedAt: summary ? summary.receivedAt : receivedAt(row.internalDate),
+          source: row.source!,
+        };
+      })
       .sort((a, b) => a.uid - b.uid);
     await this.confirmExpunged(uids, fetched);
     return fetched;

@@ -123,7 +123,8 @@ async function downloadBatch(source: IncomingSource, batch: Batch): Promise<Down
   const fetchUids = batch.messages.filter((m) => m.plan === 'fetch').map((m) => m.uid);
   const oversizedUids = batch.messages.filter((m) => m.plan === 'oversized').map((m) => m.uid);
   // One command at a time: an IMAP connection runs them in order anyway.
-  const bodies = new Map((await source.fetch(fetchUids)).map((row) => [row.uid, row]));
+  const summaries = new Map(batch.messages.map((message) => [message.uid, message]));
+  const bodies = new Map((await source.fetch(fetchUids, summaries)).map((row) => [row.uid, row]));
   const headlines = new Map((await source.headlines(oversizedUids)).map((row) => [row.uid, row]));
   return { bodies, headlines };
 }
