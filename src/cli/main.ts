@@ -123,7 +123,7 @@ function startSync(runtime: Runtime, config: Config): { stop(): Promise<void> } 
   });
   const worker = startSyncWorker({
     ...syncWorkerOptions(runtime, config, parser),
-    onWebhooksDue: () => webhooks.wake(),
+    alsoWake: { webhooks: () => webhooks.wake() },
   });
   return {
     async stop() {

@@ -43,8 +43,11 @@ export interface SyncWorkerOptions {
   readonly idle?: IdleSupervisor | undefined;
   /** PostgreSQL to LISTEN on for due work; without it (the embedded database) the worker only polls */
   readonly databaseUrl?: string | undefined;
-  /** told when a webhook delivery became due (the process's webhook dispatcher) */
-  readonly onWebhooksDue?: (() => void) | undefined;
+  /**
+   * What else in the process a due notification wakes, by its key, next to
+   * the worker's own lanes (`webhooks`: the process's webhook dispatcher)
+   */
+  readonly alsoWake?: Partial<Record<WorkerLane, () => void>> | undefined;
   /** how often to look for scheduled work */
   readonly intervalMs?: number;
 }
@@ -121,12 +124,9 @@ export function startSyncWorker(options: SyncWorkerOptions): SyncWorker {
         databaseUrl: options.databaseUrl,
         logger,
         onDue: (key) => {
-          if (key === 'webhooks') {
-            options.onWebhooksDue?.();
-            return;
-          }
           const lane = lanes.find((candidate) => candidate.key === key);
           if (lane) wake(lane);
+          else options.alsoWake?.[key]?.();
         },
       })
     : undefined;

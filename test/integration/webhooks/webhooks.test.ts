@@ -375,7 +375,7 @@ describe('webhooks', () => {
       testRunner: noTestRunner,
       databaseUrl: f.t.database.url,
       intervalMs: 60_000,
-      onWebhooksDue: () => dispatcher.wake(),
+      alsoWake: { webhooks: () => dispatcher.wake() },
     });
     try {
       await waitFor('the worker to listen', async () => {
