@@ -5,10 +5,9 @@
  * clicks Yes; the answer stays on the card and the next ACT cycle creates the
  * contact. No on another question leaves its item out.
  */
-import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collectionsOf, createActFixture, vcard, type ActFixture, type ActUser } from '../support/act.js';
+import { createActFixture, putDuplicateContact, type ActFixture, type ActUser } from '../support/act.js';
 import { adminSession, navigate } from './support/console.js';
 
 const DUPLICATE_CODE = 'ExchangeSyncDuplicateRecordsError';
@@ -28,21 +27,7 @@ describe('answering a decision alert in the console', () => {
 
   /** A contact on the server with the address of one Mailroom has: its first sync waits for an answer. */
   async function duplicateWaiting(user: ActUser, first: string, address: string): Promise<void> {
-    await act.post('/api/contacts', {
-      firstName: first,
-      lastName: 'Original',
-      emailAddress1: address,
-      ownerId: user.userId,
-      ownerType: 'user',
-    });
-    await act.cycle(user.mailboxId);
-    const { addressBook } = await collectionsOf(act, user.mailboxId);
-    const uid = randomUUID();
-    await user.dav.put(
-      `${addressBook}${uid}.vcf`,
-      vcard(uid, { first, last: 'Twin', email: address.toUpperCase() }),
-      'text/vcard; charset=utf-8',
-    );
+    await putDuplicateContact(act, user, { first, email: address, twinEmail: address.toUpperCase() });
     expect((await act.cycle(user.mailboxId)).stats).toMatchObject({ held: 1 });
   }
 

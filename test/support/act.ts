@@ -4,7 +4,7 @@
  * tested), an ACT runner trusting the test CA, and a small raw DAV client to
  * act on the server side as another calendar client would.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { ActSync } from '../../src/sync/act/runner.js';
 import type { ActCycleOutcome } from '../../src/sync/act/cycle.js';
@@ -247,4 +247,32 @@ export function vcard(
     'END:VCARD',
     '',
   ].join('\r\n');
+}
+
+/**
+ * The duplicate-contact set-up of E2: a contact "<first> Original" in Mailroom, synced once, then a card
+ * "<first> Twin" with the same address (`twinEmail`, same address in another case) put into the user's
+ * address book. The caller's next cycle meets the twin. Returns the address book's URL.
+ */
+export async function putDuplicateContact(
+  f: ActFixture,
+  user: ActUser,
+  contact: { first: string; email: string; twinEmail: string },
+): Promise<string> {
+  await f.post('/api/contacts', {
+    firstName: contact.first,
+    lastName: 'Original',
+    emailAddress1: contact.email,
+    ownerId: user.userId,
+    ownerType: 'user',
+  });
+  await f.cycle(user.mailboxId);
+  const { addressBook } = await collectionsOf(f, user.mailboxId);
+  const uid = randomUUID();
+  await user.dav.put(
+    `${addressBook}${uid}.vcf`,
+    vcard(uid, { first: contact.first, last: 'Twin', email: contact.twinEmail }),
+    'text/vcard; charset=utf-8',
+  );
+  return addressBook;
 }

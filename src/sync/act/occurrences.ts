@@ -21,7 +21,7 @@
 import ICAL from 'ical.js';
 import { blocksTime, overlaps } from './decisions.js';
 import type { AppointmentData } from './records.js';
-import { isKnownZone, zonedToUtc, zoneOffsetMs } from './time-zones.js';
+import { isKnownZone, wallFields, zonedToUtc, zoneOffsetMs } from './time-zones.js';
 
 export interface TimeRange {
   readonly start: Date;
@@ -44,15 +44,7 @@ export const MAX_OCCURRENCES = 1000;
 /** An instant as wall-clock time in the zone (UTC without one), as ical.js's floating time. */
 function wallTime(instant: Date, zone: string | null): ICAL.Time {
   const local = new Date(instant.getTime() + (zone ? zoneOffsetMs(zone, instant.getTime()) : 0));
-  return ICAL.Time.fromData({
-    year: local.getUTCFullYear(),
-    month: local.getUTCMonth() + 1,
-    day: local.getUTCDate(),
-    hour: local.getUTCHours(),
-    minute: local.getUTCMinutes(),
-    second: local.getUTCSeconds(),
-    isDate: false,
-  });
+  return ICAL.Time.fromData({ ...wallFields(local), isDate: false });
 }
 
 function instantOf(time: ICAL.Time, zone: string | null): Date {

@@ -62,6 +62,18 @@ export interface WallTime {
   readonly second: number;
 }
 
+/** The UTC fields of an instant, read as a wall-clock time (the zone's offset already added, or UTC itself). */
+export function wallFields(instant: Date): WallTime {
+  return {
+    year: instant.getUTCFullYear(),
+    month: instant.getUTCMonth() + 1,
+    day: instant.getUTCDate(),
+    hour: instant.getUTCHours(),
+    minute: instant.getUTCMinutes(),
+    second: instant.getUTCSeconds(),
+  };
+}
+
 /** The instant of a wall-clock time in a zone (a time in a DST gap moves forward, as clients do). */
 export function zonedToUtc(wall: WallTime, zone: string): Date {
   const guess = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);

@@ -11,7 +11,7 @@
  * one STANDARD observance.
  */
 import ICAL from 'ical.js';
-import { zoneOffsetMs } from './time-zones.js';
+import { wallFields, zoneOffsetMs } from './time-zones.js';
 
 const DAY_MS = 86_400_000;
 const MINUTE_MS = 60_000;
@@ -98,16 +98,9 @@ function commonRule(rules: readonly LocalRule[]): { nth: number } | undefined {
   return undefined;
 }
 
+/** An observance starts on a whole minute, as VTIMEZONE writers give it. */
 function wallTime(date: Date): ICAL.Time {
-  return ICAL.Time.fromData({
-    year: date.getUTCFullYear(),
-    month: date.getUTCMonth() + 1,
-    day: date.getUTCDate(),
-    hour: date.getUTCHours(),
-    minute: date.getUTCMinutes(),
-    second: 0,
-    isDate: false,
-  });
+  return ICAL.Time.fromData({ ...wallFields(date), second: 0, isDate: false });
 }
 
 function observance(

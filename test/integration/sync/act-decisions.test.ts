@@ -4,7 +4,14 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectionsOf, createActFixture, vcard, vevent, type ActFixture } from '../../support/act.js';
+import {
+  collectionsOf,
+  createActFixture,
+  putDuplicateContact,
+  vcard,
+  vevent,
+  type ActFixture,
+} from '../../support/act.js';
 import type { AlertView } from '../../support/sync.js';
 
 let f: ActFixture;
@@ -204,21 +211,11 @@ describe('ACT decision alerts', () => {
 
   it('E2: a new contact with the address of an existing one waits for the answer', async () => {
     const u = await f.userWithActMailbox('Dana Dup', ['Salesperson']);
-    await f.post('/api/contacts', {
-      firstName: 'Dora',
-      lastName: 'Original',
-      emailAddress1: 'Dora.Dup@example.org',
-      ownerId: u.userId,
-      ownerType: 'user',
+    const addressBook = await putDuplicateContact(f, u, {
+      first: 'Dora',
+      email: 'Dora.Dup@example.org',
+      twinEmail: 'dora.dup@EXAMPLE.org',
     });
-    await f.cycle(u.mailboxId);
-    const { addressBook } = await collectionsOf(f, u.mailboxId);
-    const twin = randomUUID();
-    await u.dav.put(
-      `${addressBook}${twin}.vcf`,
-      vcard(twin, { first: 'Dora', last: 'Twin', email: 'dora.dup@EXAMPLE.org' }),
-      'text/vcard; charset=utf-8',
-    );
     const other = randomUUID();
     await u.dav.put(
       `${addressBook}${other}.vcf`,
