@@ -19,6 +19,7 @@ import type { FetchMessageObject } from 'imapflow';
 import { ImapFlow } from '../../connectors/imap/client.js';
 import { imapFailure, type ImapProgress } from '../../connectors/imap/failure.js';
 import { imapFlowOptions } from '../../connectors/imap/options.js';
+import { downloadBodies } from '../../connectors/imap/body-download.js';
 import type { Credentials, ServerEndpoint } from '../../connectors/types.js';
 
 export interface FolderState {
@@ -101,6 +102,12 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
+/**
+ * A server's RFC822.SIZE and the bytes it sends agree (Dovecot's exactly);
+ * this much disagreement is tolerated before a download counts as hostile.
+ */
+const BODY_SIZE_SLACK = 1024 * 1024;
+
 function receivedAt(value: FetchMessageObject['internalDate']): Date | null {
   if (value === undefined) return null;
   const date = value instanceof Date ? value : new Date(value);
@@ -138,31 +145,48 @@ class ImapSource implements IncomingSource {
     known?: ReadonlyMap<number, MessageSummary>,
   ): Promise<FetchedMessage[]> {
     if (uids.length === 0) return [];
-    // Each attribute costs imapflow work per message; skip what `list` already said.
     const summariesKnown = known !== undefined && uids.every((uid) => known.has(uid));
+    const fetched = summariesKnown ? await this.download(uids, known) : await this.fetchWithSummaries(uids);
+    await this.confirmExpunged(uids, fetched);
+    return fetched;
+  }
+
+  /**
+   * Bodies only, read by Mailroom off the borrowed connection (body-download.ts),
+   * with sizes and dates from `list`; imapflow's FETCH when it cannot be borrowed.
+   */
+  private async download(
+    uids: readonly number[],
+    known: ReadonlyMap<number, MessageSummary>,
+  ): Promise<FetchedMessage[]> {
+    const largest = Math.max(...uids.map((uid) => known.get(uid)!.size));
+    const limits = { maxMessageBytes: 2 * largest + BODY_SIZE_SLACK };
+    const bodies =
+      (await this.run(() => downloadBodies(this.client, uidSet(uids), limits))) ??
+      (await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, source: true }, { uid: true })));
+    return bodies
+      .filter((row): row is { uid: number; source: Buffer } => row.source !== undefined && known.has(row.uid))
+      .map((row) => ({ ...known.get(row.uid)!, source: row.source }))
+      .sort((a, b) => a.uid - b.uid);
+  }
+
+  private async fetchWithSummaries(uids: readonly number[]): Promise<FetchedMessage[]> {
     const rows = await this.run(() =>
       this.client.fetchAll(
         uidSet(uids),
-        summariesKnown
-          ? { uid: true, source: true }
-          : { uid: true, size: true, internalDate: true, source: true },
+        { uid: true, size: true, internalDate: true, source: true },
         { uid: true },
       ),
     );
-    const fetched = rows
+    return rows
       .filter((row) => row.source !== undefined)
-      .map((row) => {
-        const summary = summariesKnown ? known.get(row.uid) : undefined;
-        return {
-          uid: row.uid,
-          size: summary?.size ?? row.size ?? row.source!.length,
-          receivedAt: summary ? summary.receivedAt : receivedAt(row.internalDate),
-          source: row.source!,
-        };
-      })
+      .map((row) => ({
+        uid: row.uid,
+        size: row.size ?? row.source!.length,
+        receivedAt: receivedAt(row.internalDate),
+        source: row.source!,
+      }))
       .sort((a, b) => a.uid - b.uid);
-    await this.confirmExpunged(uids, fetched);
-    return fetched;
   }
 
   /**
