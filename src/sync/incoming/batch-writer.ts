@@ -141,13 +141,13 @@ async function writeOnce(
   addStats(ctx.stats, stats);
 }
 
-/** One cycle's facts for the email owner rule, shared by its batches. */
+/** One cycle's facts for the email owner rule, shared by its batches; they start with the mailbox owner's principal. */
 const ownerFactsByCycle = new WeakMap<PipelineContext, OwnerFacts>();
 
 function ownerFactsOf(ctx: PipelineContext): OwnerFacts {
   let facts = ownerFactsByCycle.get(ctx);
   if (facts === undefined) {
-    facts = new OwnerFacts();
+    facts = new OwnerFacts([ctx.authority.owner]);
     ownerFactsByCycle.set(ctx, facts);
   }
   return facts;

@@ -20,7 +20,7 @@ import type { Db } from '../../db/connection.js';
 import type { OwnerType, PartyType } from '../../db/schema.js';
 import { recordPrivilege } from '../../security/catalogue.js';
 import { decide } from '../../security/engine.js';
-import type { BusinessUnitTree } from '../../security/model.js';
+import type { BusinessUnitTree, Principal } from '../../security/model.js';
 import { loadBusinessUnitTree, loadOwnerPrincipal } from '../../security/principals.js';
 import type { OwnerColumns } from './email-writer.js';
 import type { PartyDraft } from './parties.js';
@@ -87,6 +87,12 @@ type Reader = Pick<Db, 'selectFrom'>;
 export class OwnerFacts {
   readonly mailboxOwners = new Map<string, OwnerColumns | null>();
   readonly mayModify = new Map<string, boolean>();
+  /** owners' principals the cycle has already loaded (the mailbox owner's), by `type:id` */
+  readonly principals = new Map<string, Principal>();
+
+  constructor(known: readonly Principal[] = []) {
+    for (const principal of known) this.principals.set(`${principal.kind}:${principal.id}`, principal);
+  }
 }
 type RecipientType = Extract<PartyType, 'user' | 'queue'>;
 const SENDER_RECORDS = new Set<PartyType>(['contact', 'account', 'lead']);
@@ -166,7 +172,7 @@ export class EmailOwnerResolver {
     const key = `${owner.ownerType}:${owner.ownerId}`;
     const known = this.facts.mayModify.get(key);
     if (known !== undefined) return known;
-    const principal = await loadOwnerPrincipal(this.db, owner);
+    const principal = this.facts.principals.get(key) ?? (await loadOwnerPrincipal(this.db, owner));
     this.tree ??= await loadBusinessUnitTree(this.db);
     const allowed =
       principal !== undefined &&

@@ -4,7 +4,8 @@
  * privilege engine, and the owner of the sender's record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EmailOwnerResolver } from '../../../src/sync/incoming/email-owner.js';
+import { loadUserPrincipal } from '../../../src/security/principals.js';
+import { EmailOwnerResolver, OwnerFacts } from '../../../src/sync/incoming/email-owner.js';
 import type { PartyDraft } from '../../../src/sync/incoming/parties.js';
 import { createSyncFixture, deliver, type SyncFixture } from '../../support/sync.js';
 
@@ -71,6 +72,39 @@ describe('email owner resolver', () => {
       fallback,
     });
     expect(nobodyEligible).toEqual({ owner: fallback, reason: 'mailboxOwner' });
+  });
+
+  it("decides from a principal the cycle already holds, without reading the owner's roles again", async () => {
+    const grace = await f.userWithMailbox('Grace Known', ['Salesperson']);
+    // No roles in the database; the cycle's copy of her principal (as loaded at its start) has Grace's.
+    const henry = await f.userWithMailbox('Henry Known', []);
+    const fallback = await f.t.database.db
+      .selectFrom('mailboxes')
+      .select(['ownerId', 'ownerType', 'businessUnitId'])
+      .where('id', '=', grace.mailboxId)
+      .executeTakeFirstOrThrow();
+    const recipients = [party('from', 0, null, null), party('to', 0, 'user', henry.userId)];
+
+    const fresh = await new EmailOwnerResolver(f.t.database.db).ownerFor({
+      parties: recipients,
+      correlatedActivityId: null,
+      fallback,
+    });
+    expect(fresh.reason).toBe('mailboxOwner');
+
+    const graces = await loadUserPrincipal(f.t.database.db, grace.userId);
+    const cycleCopy = { ...graces!, id: henry.userId, name: 'Henry Known' };
+    const seeded = await new EmailOwnerResolver(
+      f.t.database.db,
+      undefined,
+      undefined,
+      new OwnerFacts([cycleCopy]),
+    ).ownerFor({
+      parties: recipients,
+      correlatedActivityId: null,
+      fallback,
+    });
+    expect(seeded).toMatchObject({ owner: { ownerId: henry.userId }, reason: 'firstRecipient' });
   });
 
   it('gives a synced email to the first eligible recipient, not to the mailbox that received it', async () => {
