@@ -61,8 +61,9 @@ interface ImapflowInternals {
   currentRequest: unknown;
   idling: boolean;
   usable: boolean;
+  state: unknown;
+  states: { LOGOUT: unknown } | undefined;
   connectionBusy(): boolean;
-  write(chunk: Buffer): void;
   trySend(): Promise<void>;
 }
 
@@ -86,16 +87,17 @@ function isEmptyList(value: unknown): boolean {
 }
 
 /** Whether imapflow 1.7.x's internals are all there, whatever the connection's state. */
-export function hasExpectedInternals(client: ImapFlow): boolean {
+function hasExpectedInternals(client: ImapFlow): boolean {
   const wire = internalsOf(client);
   const parser = wire.streamer;
   return (
     typeof wire.connectionBusy === 'function' &&
-    typeof wire.write === 'function' &&
     typeof wire.trySend === 'function' &&
     'socket' in wire &&
     'currentRequest' in wire &&
     typeof wire.idling === 'boolean' &&
+    typeof wire.states === 'object' &&
+    'LOGOUT' in wire.states &&
     typeof parser === 'object' &&
     parser !== null &&
     typeof parser.write === 'function' &&
@@ -121,6 +123,8 @@ function borrowableNow(client: ImapFlow): boolean {
     socket !== false &&
     !socket.destroyed &&
     !wire._inflate &&
+    wire.state !== wire.states?.LOGOUT &&
+    parser.destroyed === false &&
     wire.usable === true &&
     wire.idling === false &&
     !wire.connectionBusy() &&
@@ -164,100 +168,128 @@ export async function downloadBodies(
   limits: BodyDownloadLimits,
 ): Promise<DownloadedMessage[] | undefined> {
   if (!(await borrowable(client))) return undefined;
-  return borrowedDownload(client, uidSet, limits);
+  // Another caller may have started a command while this one waited; only a synchronous check is final.
+  if (!borrowableNow(client)) return undefined;
+  return new BorrowedDownload(client, uidSet, limits).run();
 }
 
-function borrowedDownload(
-  client: ImapFlow,
-  uidSet: string,
-  limits: BodyDownloadLimits,
-): Promise<DownloadedMessage[]> {
-  const wire = internalsOf(client);
-  const input = wire.socket as Readable;
-  const streamer = wire.streamer!;
-  downloadsStarted += 1;
-  const tag = `M${downloadsStarted.toString(36).toUpperCase()}`;
-  const command = `${tag} UID FETCH ${uidSet} (UID BODY.PEEK[])`;
-  const splitter = new ResponseSplitter({
-    maxLineBytes: MAX_LINE_BYTES,
-    maxLiteralBytes: limits.maxMessageBytes,
-  });
-  const messages: DownloadedMessage[] = [];
-  // imapflow queues its own commands behind this one and treats a silent socket as a stuck command.
-  const busy = { tag, command: 'UID FETCH', attributes: [], options: {} };
+/** One download on a borrowed connection: take it, read the answer, give it back (or close it). */
+class BorrowedDownload {
+  private readonly wire: ImapflowInternals;
+  private readonly socket: Readable & Writable;
+  private readonly parser: ImapflowParser;
+  private readonly tag: string;
+  private readonly command: string;
+  private readonly splitter: ResponseSplitter;
+  /** marks the connection busy for imapflow: it queues its own commands and treats silence as a stuck command */
+  private readonly busy: { tag: string; command: string; attributes: never[]; options: object };
+  private readonly messages: DownloadedMessage[] = [];
+  private firstError: unknown;
+  private settled = false;
+  private resolve: (messages: DownloadedMessage[]) => void = () => undefined;
+  private reject: (error: unknown) => void = () => undefined;
 
-  return new Promise<DownloadedMessage[]>((resolve, reject) => {
-    let firstError: unknown;
-    let settled = false;
+  constructor(
+    private readonly client: ImapFlow,
+    uidSet: string,
+    limits: BodyDownloadLimits,
+  ) {
+    this.wire = internalsOf(client);
+    this.socket = this.wire.socket as Readable & Writable;
+    this.parser = this.wire.streamer!;
+    downloadsStarted += 1;
+    this.tag = `M${downloadsStarted.toString(36).toUpperCase()}`;
+    this.command = `${this.tag} UID FETCH ${uidSet} (UID BODY.PEEK[])`;
+    this.splitter = new ResponseSplitter({
+      maxLineBytes: MAX_LINE_BYTES,
+      maxLiteralBytes: limits.maxMessageBytes,
+    });
+    this.busy = { tag: this.tag, command: 'UID FETCH', attributes: [], options: {} };
+  }
 
-    /** Ends the borrowing; `rest` (bytes after the completion) goes to imapflow's parser first. */
-    const giveBack = (rest: Buffer | undefined, reattach: boolean) => {
-      input.removeListener('data', onData);
-      client.removeListener('error', onError);
-      client.removeListener('close', onClose);
-      if (wire.currentRequest === busy) wire.currentRequest = false;
-      if (!reattach || !wire.usable) return;
-      input.pause();
-      if (rest !== undefined && rest.length > 0) streamer.write(rest);
-      input.pipe(streamer);
-      wire.trySend().catch(() => undefined);
-    };
-    /** After a protocol error nothing more can be trusted: the connection is closed, not given back. */
-    const fail = (error: unknown, protocolError: boolean) => {
-      if (settled) return;
-      settled = true;
-      giveBack(undefined, !protocolError);
-      if (protocolError) client.close();
-      reject(error);
-    };
-    const onError = (error: unknown) => {
-      firstError ??= error;
-    };
-    const onClose = () => {
-      fail(
-        firstError ?? Object.assign(new Error('the server closed the connection'), { code: 'NoConnection' }),
-        false,
-      );
-    };
-    const onData = (chunk: Buffer) => {
-      if (settled) return;
-      try {
-        let completion: Completion | undefined;
-        const imapflows: Buffer[] = [];
-        for (const response of splitter.push(chunk)) {
-          // Whatever follows the completion in the same chunk is imapflow's again.
-          if (completion !== undefined) {
-            imapflows.push(response.wire());
-            continue;
-          }
-          const meaning = readDownloadResponse(response, tag);
-          if (meaning.kind === 'message') messages.push({ uid: meaning.uid, source: meaning.source });
-          else if (meaning.kind === 'other') streamer.write(response.wire());
-          else completion = meaning;
-        }
-        if (completion === undefined) return;
-        settled = true;
-        imapflows.push(splitter.pending());
-        giveBack(Buffer.concat(imapflows), true);
-        if (completion.status === 'OK') resolve(messages);
-        else reject(refusal(completion, command));
-      } catch (error) {
-        fail(error, true);
-      }
-    };
+  run(): Promise<DownloadedMessage[]> {
+    return new Promise<DownloadedMessage[]>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+      this.client.on('error', this.onError);
+      this.client.once('close', this.onClose);
+      this.wire.currentRequest = this.busy;
+      this.socket.unpipe(this.parser);
+      this.socket.on('data', this.onData);
+      this.socket.resume();
+      // Straight to the socket: imapflow's write() would add a line end of its own.
+      this.socket.write(Buffer.from(`${this.command}\r\n`, 'latin1'));
+    });
+  }
 
-    client.on('error', onError);
-    client.once('close', onClose);
-    wire.currentRequest = busy;
-    input.unpipe(streamer);
-    input.on('data', onData);
-    input.resume();
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.settled) return;
     try {
-      wire.write(Buffer.from(`${command}\r\n`, 'latin1'));
+      for (let at = 0; at < chunk.length;) {
+        const step = this.splitter.next(chunk, at);
+        at = step.at;
+        if (step.response === null) return;
+        const meaning = readDownloadResponse(step.response, this.tag);
+        if (meaning.kind === 'message') {
+          this.messages.push({ uid: meaning.uid, source: meaning.source });
+        } else if (meaning.kind === 'other') {
+          this.parser.write(step.response.wire());
+        } else {
+          // The completion ends the command; the bytes after it are imapflow's, unread.
+          this.finish(meaning, chunk.subarray(at));
+          return;
+        }
+      }
     } catch (error) {
-      fail(error, true);
+      this.fail(error, true);
     }
-  });
+  };
+
+  private readonly onError = (error: unknown): void => {
+    this.firstError ??= error;
+  };
+
+  private readonly onClose = (): void => {
+    const bye = (this.client as unknown as { byeReason?: unknown }).byeReason;
+    const closed = Object.assign(new Error('the server closed the connection'), {
+      code: 'NoConnection',
+      ...(typeof bye === 'string' ? { reason: bye } : {}),
+    });
+    this.fail(this.firstError ?? closed, false);
+  };
+
+  private finish(completion: Completion, rest: Buffer): void {
+    this.settled = true;
+    this.giveBack(rest);
+    if (completion.status === 'OK') this.resolve(this.messages);
+    else this.reject(refusal(completion, this.command));
+  }
+
+  /** After a protocol error nothing more on the connection can be trusted: it is closed, not given back. */
+  private fail(error: unknown, protocolError: boolean): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.release();
+    if (protocolError) this.client.close();
+    this.reject(error);
+  }
+
+  private release(): void {
+    this.socket.removeListener('data', this.onData);
+    this.client.removeListener('error', this.onError);
+    this.client.removeListener('close', this.onClose);
+    if (this.wire.currentRequest === this.busy) this.wire.currentRequest = false;
+  }
+
+  /** `rest` goes to imapflow's parser before anything the socket receives later. */
+  private giveBack(rest: Buffer): void {
+    this.release();
+    if (!this.wire.usable) return;
+    this.socket.pause();
+    if (rest.length > 0) this.parser.write(rest);
+    this.socket.pipe(this.parser);
+    this.wire.trySend().catch(() => undefined);
+  }
 }
 
 function refusal(completion: Completion, command: string): Error {

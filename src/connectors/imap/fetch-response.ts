@@ -56,11 +56,8 @@ export function readDownloadResponse(response: ServerResponse, tag: string): Dow
     // NIL: the server has no body for it; the message is treated like an expunged one.
     return { kind: 'other' };
   }
-  return {
-    kind: 'message',
-    uid: Number(uid.text),
-    source: body.kind === 'bytes' ? body.bytes : Buffer.alloc(0),
-  };
+  if (body.kind !== 'bytes') throw new InvalidFetchResponseError('a FETCH response whose body is a list');
+  return { kind: 'message', uid: Number(uid.text), source: body.bytes };
 }
 
 type ItemValue =

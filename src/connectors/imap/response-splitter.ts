@@ -58,27 +58,25 @@ export class ResponseSplitter {
     return this.lineBytes === 0 && this.lines.length === 0;
   }
 
-  /** The bytes of a response received only in part, as received; the splitter forgets them. */
-  pending(): Buffer {
-    const parts = this.lines.flatMap((line, index) => {
-      const literal = index < this.literals.length ? this.literals[index]! : undefined;
-      return literal === undefined ? [line] : [line, literal];
-    });
-    if (this.literal !== null) parts.push(this.literal.subarray(0, this.literalFilled));
-    parts.push(...this.linePieces);
-    this.linePieces = [];
-    this.lineBytes = 0;
-    this.lines = [];
-    this.texts = [];
-    this.literals = [];
-    this.literal = null;
-    return Buffer.concat(parts);
-  }
-
   /** Takes the next chunk; returns the responses it completed, in order. */
   push(chunk: Buffer): ServerResponse[] {
     const done: ServerResponse[] = [];
-    let at = 0;
+    for (let at = 0; at < chunk.length;) {
+      const step = this.next(chunk, at);
+      at = step.at;
+      if (step.response === null) break;
+      done.push(step.response);
+    }
+    return done;
+  }
+
+  /**
+   * Reads `chunk` from `from` until one response is complete or the chunk
+   * ends; says where it stopped, so a caller can stop after a response of its
+   * choosing and leave the bytes after it unread.
+   */
+  next(chunk: Buffer, from = 0): { readonly response: ServerResponse | null; readonly at: number } {
+    let at = from;
     while (at < chunk.length) {
       if (this.literal !== null) {
         at = this.fillLiteral(chunk, at);
@@ -96,9 +94,9 @@ export class ResponseSplitter {
       at = end;
       if (lf === -1) break;
       const response = this.endLine();
-      if (response !== null) done.push(response);
+      if (response !== null) return { response, at };
     }
-    return done;
+    return { response: null, at };
   }
 
   private fillLiteral(chunk: Buffer, at: number): number {

@@ -103,10 +103,11 @@ export function uidSet(uids: readonly number[]): string {
 }
 
 /**
- * A server's RFC822.SIZE and the bytes it sends agree (Dovecot's exactly);
- * this much disagreement is tolerated before a download counts as hostile.
+ * imapflow's own cap on one literal: a borrowed download (body-download.ts)
+ * refuses nothing imapflow's FETCH would accept. Sizes from `list` are not
+ * used for it, since servers may report them loosely or not at all.
  */
-const BODY_SIZE_SLACK = 1024 * 1024;
+const LARGEST_LITERAL = 1024 * 1024 * 1024;
 
 function receivedAt(value: FetchMessageObject['internalDate']): Date | null {
   if (value === undefined) return null;
@@ -159,8 +160,7 @@ class ImapSource implements IncomingSource {
     uids: readonly number[],
     known: ReadonlyMap<number, MessageSummary>,
   ): Promise<FetchedMessage[]> {
-    const largest = Math.max(...uids.map((uid) => known.get(uid)!.size));
-    const limits = { maxMessageBytes: 2 * largest + BODY_SIZE_SLACK };
+    const limits = { maxMessageBytes: LARGEST_LITERAL };
     const bodies =
       (await this.run(() => downloadBodies(this.client, uidSet(uids), limits))) ??
       (await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, source: true }, { uid: true })));

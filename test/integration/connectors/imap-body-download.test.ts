@@ -89,6 +89,37 @@ describe('body download on a borrowed imapflow connection', () => {
     },
   );
 
+  it('sends exactly its one command line', async () => {
+    const user = await createMailUser('download-wire');
+    await writeToInbox(user, [{ raw: awkwardMessages(user.email)[0]! }]);
+    const client = await connected(user, 'none');
+    const socket = (client as unknown as { socket: { write(chunk: Buffer | string): boolean } }).socket;
+    const sent: string[] = [];
+    const write = socket.write.bind(socket);
+    socket.write = (chunk) => {
+      sent.push(chunk.toString());
+      return write(chunk);
+    };
+
+    expect(await downloadBodies(client, '1', LIMITS)).toHaveLength(1);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^M[0-9A-Z]+ UID FETCH 1 \(UID BODY\.PEEK\[\]\)\r\n$/);
+  });
+
+  it('stands aside for a command imapflow started while it waited', async () => {
+    const user = await createMailUser('download-race');
+    await writeToInbox(user, [{ raw: awkwardMessages(user.email)[0]! }]);
+    const client = await connected(user, 'none');
+
+    // downloadBodies checks, then awaits; the NOOP takes the connection in between.
+    const download = downloadBodies(client, '1', LIMITS);
+    const noop = client.noop();
+    expect(await download).toBeUndefined();
+    await noop;
+    expect(client.usable).toBe(true);
+    expect(await downloadBodies(client, '1', LIMITS)).toHaveLength(1);
+  });
+
   it('hands what is not part of the download to imapflow, which keeps its view of the folder', async () => {
     const user = await createMailUser('download-exists');
     await writeToInbox(user, [{ raw: awkwardMessages(user.email)[0]! }]);

@@ -31,6 +31,8 @@ describe('readDownloadResponse', () => {
     ).toEqual(message(44, 'ok'));
     expect(read('* 1 FETCH (UID 7 BODY[] "a \\"quoted\\" body")\r\n')).toEqual(message(7, 'a "quoted" body'));
     expect(read('* 1 FETCH (UID 7 BODY[] {0}\r\n)\r\n')).toEqual(message(7, ''));
+    // literal8 (RFC 3516), which a server may use for 8-bit content
+    expect(read('* 1 FETCH (UID 7 BODY[] ~{3}\r\n\x00\xff!)\r\n')).toEqual(message(7, '\x00\xff!'));
   });
 
   it('leaves to imapflow what is not a body: flag changes, other untagged data, NIL bodies, other tags', () => {
@@ -40,6 +42,7 @@ describe('readDownloadResponse', () => {
     expect(read('* 2 EXPUNGE\r\n')).toEqual({ kind: 'other' });
     expect(read('* BYE shutting down\r\n')).toEqual({ kind: 'other' });
     expect(read('A7 OK done\r\n')).toEqual({ kind: 'other' });
+    expect(read('M10 OK done\r\n')).toEqual({ kind: 'other' });
     expect(read('* 1 FETCH (UID 7 BODY[HEADER] {2}\r\nhi)\r\n')).toEqual({ kind: 'other' });
   });
 
@@ -67,5 +70,6 @@ describe('readDownloadResponse', () => {
     expect(() => read('* 1 FETCH (UID 7 BODY[] {2}\r\nhi\r\n')).toThrow(/does not end/);
     expect(() => read('* 1 FETCH (UID 7 FLAGS (\\Seen BODY[] {2}\r\nhi)\r\n')).toThrow(/does not end/);
     expect(() => read('M1 MAYBE\r\n')).toThrow(/unreadable completion/);
+    expect(() => read('* 1 FETCH (UID 7 BODY[] (a b))\r\n')).toThrow(/body is a list/);
   });
 });

@@ -60,16 +60,15 @@ describe('ResponseSplitter', () => {
     expect(Buffer.concat(whole.map((response) => response.wire())).equals(STREAM)).toBe(true);
   });
 
-  it('hands back a response received in part, and starts afresh after', () => {
+  it('can stop after any response and leave the rest of the chunk unread', () => {
     const splitter = new ResponseSplitter(LIMITS);
-    const cut = STREAM.indexOf('\xff', 0, 'latin1');
-    expect(splitter.push(STREAM.subarray(0, cut))).toEqual([]);
-    expect(splitter.idle).toBe(false);
-    expect(splitter.pending().equals(STREAM.subarray(0, cut))).toBe(true);
+    const first = splitter.next(STREAM);
+    expect(first.response?.text).toBe('* 1 FETCH (UID 7 BODY[] {13})');
     expect(splitter.idle).toBe(true);
-    expect(summary(splitter.push(Buffer.from('* 3 EXISTS\r\n')))).toEqual([
-      { text: '* 3 EXISTS', literals: [] },
-    ]);
+    const rest = new ResponseSplitter(LIMITS).push(STREAM.subarray(first.at));
+    expect(summary(rest)).toEqual(summary(whole).slice(1));
+    // a chunk that ends inside a response: nothing complete, everything read
+    expect(new ResponseSplitter(LIMITS).next(STREAM.subarray(0, 20))).toEqual({ response: null, at: 20 });
   });
 
   it('refuses a line or a literal over its limit', () => {
