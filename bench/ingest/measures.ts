@@ -14,17 +14,21 @@ import { parseEmail } from '../../src/sync/incoming/parse.js';
 import { createParsePool, type ParsePool } from '../../src/sync/incoming/parse-pool.js';
 import { createDatabase, startMailroom } from './environment.js';
 import type { CorpusMessage } from './corpus.js';
+import { startCpuMeter, type CpuMeter, type CpuUse } from '../shared/cpu-meter.js';
 
 export interface Rate {
   readonly messages: number;
   readonly seconds: number;
   readonly perSecond: number;
   readonly megabytes: number;
+  /** the machine's CPU during the timed part */
+  readonly cpu: CpuUse;
 }
 
-function rate(messages: number, bytes: number, startedAt: bigint): Rate {
-  const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
-  return { messages, seconds, perSecond: messages / seconds, megabytes: bytes / 1024 / 1024 };
+function rate(messages: number, bytes: number, meter: CpuMeter): Rate {
+  const cpu = meter.stop();
+  const seconds = cpu.wallSeconds;
+  return { messages, seconds, perSecond: messages / seconds, megabytes: bytes / 1024 / 1024, cpu };
 }
 
 /** The same batching as the pipeline: at most this many messages or bytes per UID FETCH. */
@@ -107,37 +111,37 @@ export async function bareFetch(
 ): Promise<Rate> {
   let messages = 0;
   let bytes = 0;
-  const started = process.hrtime.bigint();
+  const meter = startCpuMeter();
   await eachConcurrently(accounts, CONCURRENCY, (account) =>
     fetchMailbox(servers, account, ca, async (sources) => {
       messages += sources.length;
       for (const source of sources) bytes += source.length;
     }),
   );
-  return rate(messages, bytes, started);
+  return rate(messages, bytes, meter);
 }
 
 /** (b) postal-mime's full parse of each message (attachments decoded), one after the other. */
 export async function parseOnly(messages: readonly CorpusMessage[]): Promise<Rate> {
   let bytes = 0;
-  const started = process.hrtime.bigint();
+  const meter = startCpuMeter();
   for (const message of messages) {
     await PostalMime.parse(message.raw);
     bytes += message.raw.length;
   }
-  return rate(messages.length, bytes, started);
+  return rate(messages.length, bytes, meter);
 }
 
 /** (b') Mailroom's own parse step (parse.ts), for comparison with (b). */
 export async function mailroomParse(messages: readonly CorpusMessage[]): Promise<Rate> {
   let bytes = 0;
-  const started = process.hrtime.bigint();
+  const meter = startCpuMeter();
   for (const message of messages) {
     const outcome = await parseEmail(message.raw);
     if (!outcome.ok) throw new Error(`bench message did not parse: ${outcome.error}`);
     bytes += message.raw.length;
   }
-  return rate(messages.length, bytes, started);
+  return rate(messages.length, bytes, meter);
 }
 
 /**
@@ -161,7 +165,7 @@ export async function naivePipeline(
       id uuid PRIMARY KEY, email_id uuid REFERENCES emails(id), file_name text, mime_type text, content bytea)`);
     let messages = 0;
     let bytes = 0;
-    const started = process.hrtime.bigint();
+    const meter = startCpuMeter();
     await eachConcurrently(accounts, CONCURRENCY, (account) =>
       fetchMailbox(servers, account, ca, async (sources) => {
         const emails: unknown[][] = [];
@@ -210,7 +214,7 @@ export async function naivePipeline(
         messages += sources.length;
       }),
     );
-    return rate(messages, bytes, started);
+    return rate(messages, bytes, meter);
   } finally {
     await pool.end();
     await database.drop();
@@ -271,9 +275,9 @@ export async function endToEnd(
       concurrency: CONCURRENCY,
       parser,
     });
-    const started = process.hrtime.bigint();
+    const meter = startCpuMeter();
     await runner.runDue();
-    const result = rate(expected.messages, expected.bytes, started);
+    const result = rate(expected.messages, expected.bytes, meter);
     const db = mailroom.database.db;
     const activities = Number(
       (
