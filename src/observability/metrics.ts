@@ -73,6 +73,13 @@ const webhookDeliveries = new Counter({
   registers: [processMetrics],
 });
 
+const bodyDownloads = new Counter({
+  name: 'mailroom_imap_body_downloads_total',
+  help: 'IMAP body downloads (one UID FETCH each), by reader: mailroom (its own reader on the borrowed connection) or imapflow (the fallback)',
+  labelNames: ['reader'] as const,
+  registers: [processMetrics],
+});
+
 export type CycleOutcomeLabel = 'success' | 'failure' | 'lease_lost' | 'unrecorded';
 
 export function observeCycle(channel: SyncChannel, outcome: CycleOutcomeLabel, seconds: number): void {
@@ -175,6 +182,15 @@ export function trackedSession<T extends { close(): unknown }>(
     return close();
   }) as T['close'];
   return session;
+}
+
+/**
+ * Which reader downloaded a batch of bodies. The fallback is correct but
+ * slower; a rising share of it means compression is in use or imapflow's
+ * internals changed (see body-download.ts).
+ */
+export function countBodyDownload(reader: 'mailroom' | 'imapflow'): void {
+  bodyDownloads.inc({ reader });
 }
 
 export function countWebhookDelivery(outcome: 'delivered' | 'retry' | 'failed' | 'canceled'): void {

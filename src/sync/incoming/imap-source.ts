@@ -20,6 +20,7 @@ import { ImapFlow } from '../../connectors/imap/client.js';
 import { imapFailure, type ImapProgress } from '../../connectors/imap/failure.js';
 import { imapFlowOptions } from '../../connectors/imap/options.js';
 import { downloadBodies } from '../../connectors/imap/body-download.js';
+import { countBodyDownload } from '../../observability/metrics.js';
 import type { Credentials, ServerEndpoint } from '../../connectors/types.js';
 
 export interface FolderState {
@@ -161,8 +162,10 @@ class ImapSource implements IncomingSource {
     known: ReadonlyMap<number, MessageSummary>,
   ): Promise<FetchedMessage[]> {
     const limits = { maxMessageBytes: LARGEST_LITERAL };
+    const borrowed = await this.run(() => downloadBodies(this.client, uidSet(uids), limits));
+    countBodyDownload(borrowed === undefined ? 'imapflow' : 'mailroom');
     const bodies =
-      (await this.run(() => downloadBodies(this.client, uidSet(uids), limits))) ??
+      borrowed ??
       (await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, source: true }, { uid: true })));
     return bodies
       .filter((row): row is { uid: number; source: Buffer } => row.source !== undefined && known.has(row.uid))

@@ -2,9 +2,18 @@
 // pipeline already has from `list`.
 
 import { describe, expect, it } from 'vitest';
+import { processMetrics } from '../../../src/observability/metrics.js';
 import { openImapSource, type MessageSummary } from '../../../src/sync/incoming/imap-source.js';
 import { createMailUser, deliverMail } from '../../support/mail-users.js';
 import { rawMessage, serverEndpoint, servers } from '../connectors/helpers.js';
+
+/** mailroom_imap_body_downloads_total, by reader */
+async function downloadsByReader(): Promise<Record<string, number>> {
+  const metric = await processMetrics.getSingleMetric('mailroom_imap_body_downloads_total')?.get();
+  return Object.fromEntries(
+    (metric?.values ?? []).map((value) => [String(value.labels.reader), value.value]),
+  );
+}
 
 describe('IMAP source fetch', () => {
   it('asks the server for sizes and dates only when the caller does not know them', async () => {
@@ -28,7 +37,12 @@ describe('IMAP source fetch', () => {
       const known = new Map<number, MessageSummary>(
         listed.map((summary) => [summary.uid, { ...summary, receivedAt: marker }]),
       );
+      const before = await downloadsByReader();
       const withKnown = await source.fetch(uids, known);
+      // Read by Mailroom's own reader on the borrowed connection, and counted as such.
+      const after = await downloadsByReader();
+      expect((after.mailroom ?? 0) - (before.mailroom ?? 0)).toBe(1);
+      expect(after.imapflow ?? 0).toBe(before.imapflow ?? 0);
       expect(withKnown.map((message) => message.receivedAt)).toEqual([marker, marker]);
       expect(withKnown.map((message) => message.source.toString())).toEqual(
         plain.map((message) => message.source.toString()),
