@@ -57,6 +57,8 @@ interface ImapflowParser extends Writable {
 interface ImapflowInternals {
   socket: (Readable & Writable & { destroyed: boolean }) | null | false;
   _inflate: Readable | null | undefined | false;
+  /** where imapflow writes: the socket itself, unless COMPRESS put a deflate stream in between */
+  writeSocket: unknown;
   streamer: ImapflowParser | null | undefined;
   currentRequest: unknown;
   idling: boolean;
@@ -94,6 +96,7 @@ function hasExpectedInternals(client: ImapFlow): boolean {
     typeof wire.connectionBusy === 'function' &&
     typeof wire.trySend === 'function' &&
     'socket' in wire &&
+    'writeSocket' in wire &&
     'currentRequest' in wire &&
     typeof wire.idling === 'boolean' &&
     typeof wire.states === 'object' &&
@@ -123,6 +126,7 @@ function borrowableNow(client: ImapFlow): boolean {
     socket !== false &&
     !socket.destroyed &&
     !wire._inflate &&
+    wire.writeSocket === socket &&
     wire.state !== wire.states?.LOGOUT &&
     parser.destroyed === false &&
     wire.usable === true &&
@@ -185,6 +189,8 @@ class BorrowedDownload {
   private readonly busy: { tag: string; command: string; attributes: never[]; options: object };
   private readonly messages: DownloadedMessage[] = [];
   private firstError: unknown;
+  /** the text of a BYE seen during the download, in case the close overtakes imapflow's reading of it */
+  private byeText: string | undefined;
   private settled = false;
   private resolve: (messages: DownloadedMessage[]) => void = () => undefined;
   private reject: (error: unknown) => void = () => undefined;
@@ -233,6 +239,7 @@ class BorrowedDownload {
         if (meaning.kind === 'message') {
           this.messages.push({ uid: meaning.uid, source: meaning.source });
         } else if (meaning.kind === 'other') {
+          if (/^\* BYE\b/i.test(step.response.text)) this.byeText = step.response.text.slice(6).trim();
           this.parser.write(step.response.wire());
         } else {
           // The completion ends the command; the bytes after it are imapflow's, unread.
@@ -250,7 +257,7 @@ class BorrowedDownload {
   };
 
   private readonly onClose = (): void => {
-    const bye = (this.client as unknown as { byeReason?: unknown }).byeReason;
+    const bye = (this.client as unknown as { byeReason?: unknown }).byeReason ?? this.byeText;
     const closed = Object.assign(new Error('the server closed the connection'), {
       code: 'NoConnection',
       ...(typeof bye === 'string' ? { reason: bye } : {}),

@@ -26,12 +26,16 @@ export interface SplitterLimits {
   readonly maxLineBytes: number;
   /** largest literal accepted */
   readonly maxLiteralBytes: number;
+  /** literals up to this size get their buffer when announced; larger ones are gathered as they arrive (64 MiB) */
+  readonly preallocateUpTo?: number;
 }
 
 export class ResponseTooLargeError extends Error {
   override readonly name = 'ResponseTooLargeError';
   readonly code = 'InvalidResponse';
 }
+
+const PREALLOCATED_LITERAL_BYTES = 64 * 1024 * 1024;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -47,9 +51,17 @@ export class ResponseSplitter {
   /** the same lines as latin1 text, without their line ends */
   private texts: string[] = [];
   private literals: Buffer[] = [];
-  /** the literal being filled, and how much of it is */
-  private literal: Buffer | null = null;
-  private literalFilled = 0;
+  /**
+   * The literal being received: one buffer of its announced size when that is
+   * modest, else the pieces as they come, so a server announcing a huge
+   * literal gets no memory before it sends the bytes.
+   */
+  private literal: {
+    readonly size: number;
+    filled: number;
+    readonly whole: Buffer | null;
+    readonly pieces: Buffer[];
+  } | null = null;
 
   constructor(private readonly limits: SplitterLimits) {}
 
@@ -101,11 +113,12 @@ export class ResponseSplitter {
 
   private fillLiteral(chunk: Buffer, at: number): number {
     const literal = this.literal!;
-    const take = Math.min(literal.length - this.literalFilled, chunk.length - at);
-    chunk.copy(literal, this.literalFilled, at, at + take);
-    this.literalFilled += take;
-    if (this.literalFilled === literal.length) {
-      this.literals.push(literal);
+    const take = Math.min(literal.size - literal.filled, chunk.length - at);
+    if (literal.whole !== null) chunk.copy(literal.whole, literal.filled, at, at + take);
+    else literal.pieces.push(Buffer.from(chunk.subarray(at, at + take)));
+    literal.filled += take;
+    if (literal.filled === literal.size) {
+      this.literals.push(literal.whole ?? Buffer.concat(literal.pieces, literal.size));
       this.literal = null;
     }
     return at + take;
@@ -130,8 +143,11 @@ export class ResponseSplitter {
         );
       }
       if (size > 0) {
-        this.literal = Buffer.allocUnsafe(size);
-        this.literalFilled = 0;
+        const whole =
+          size <= (this.limits.preallocateUpTo ?? PREALLOCATED_LITERAL_BYTES)
+            ? Buffer.allocUnsafe(size)
+            : null;
+        this.literal = { size, filled: 0, whole, pieces: [] };
       } else {
         this.literals.push(Buffer.alloc(0));
       }

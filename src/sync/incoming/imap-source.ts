@@ -104,8 +104,8 @@ export function uidSet(uids: readonly number[]): string {
 }
 
 /**
- * imapflow's own cap on one literal: a borrowed download (body-download.ts)
- * refuses nothing imapflow's FETCH would accept. Sizes from `list` are not
+ * imapflow's own cap on one literal, so a borrowed download (body-download.ts)
+ * refuses no message imapflow's FETCH would take. Sizes from `list` are not
  * used for it, since servers may report them loosely or not at all.
  */
 const LARGEST_LITERAL = 1024 * 1024 * 1024;

@@ -64,7 +64,7 @@ function asText(messages: ReadonlyArray<{ uid: number; source: Buffer }>) {
 }
 
 describe('body download on a borrowed imapflow connection', () => {
-  it.each(['none', 'implicit'] as const)(
+  it.each(['none', 'starttls', 'implicit'] as const)(
     'reads what imapflow reads, and gives the connection back (TLS: %s)',
     async (mode) => {
       const user = await createMailUser(`download-${mode}`);
@@ -111,7 +111,9 @@ describe('body download on a borrowed imapflow connection', () => {
     await writeToInbox(user, [{ raw: awkwardMessages(user.email)[0]! }]);
     const client = await connected(user, 'none');
 
-    // downloadBodies checks, then awaits; the NOOP takes the connection in between.
+    // A download first, which hands the connection back free at once: the next check passes
+    // synchronously, and the NOOP takes the connection in the turn downloadBodies awaits.
+    expect(await downloadBodies(client, '1', LIMITS)).toHaveLength(1);
     const download = downloadBodies(client, '1', LIMITS);
     const noop = client.noop();
     expect(await download).toBeUndefined();
@@ -143,11 +145,15 @@ describe('body download on a borrowed imapflow connection', () => {
     const user = await createMailUser('download-compressed');
     await writeToInbox(user, [{ raw: awkwardMessages(user.email)[0]! }]);
     const client = await connected(user, 'none');
-    // What imapflow's compress() leaves behind: the inflate stream its parser reads from.
-    const internals = client as unknown as { _inflate: unknown };
+    // What imapflow's compress() leaves behind: the inflate stream its parser reads from, and a
+    // deflate stream it writes to. Either one alone keeps the download with imapflow.
+    const internals = client as unknown as { _inflate: unknown; writeSocket: unknown; socket: unknown };
     internals._inflate = new PassThrough();
     expect(await downloadBodies(client, '1', LIMITS)).toBeUndefined();
     internals._inflate = null;
+    internals.writeSocket = new PassThrough();
+    expect(await downloadBodies(client, '1', LIMITS)).toBeUndefined();
+    internals.writeSocket = internals.socket;
     expect(await downloadBodies(client, '1', LIMITS)).toHaveLength(1);
   });
 

@@ -22,8 +22,8 @@ function summary(responses: readonly ServerResponse[]) {
   }));
 }
 
-function splitAt(cuts: readonly number[]): ServerResponse[] {
-  const splitter = new ResponseSplitter(LIMITS);
+function splitAt(cuts: readonly number[], limits = LIMITS): ServerResponse[] {
+  const splitter = new ResponseSplitter(limits);
   const responses: ServerResponse[] = [];
   let from = 0;
   for (const cut of [...cuts, STREAM.length]) {
@@ -54,6 +54,13 @@ describe('ResponseSplitter', () => {
     expect(summary(splitAt([...Array(STREAM.length - 1).keys()].map((index) => index + 1)))).toEqual(
       summary(whole),
     );
+  });
+
+  it('gathers a literal over the preallocation size as it arrives, with the same result', () => {
+    const gathered = { ...LIMITS, preallocateUpTo: 4 };
+    for (let cut = 1; cut < STREAM.length; cut++) {
+      expect(summary(splitAt([cut], gathered))).toEqual(summary(whole));
+    }
   });
 
   it('keeps the bytes of each response as received', () => {
