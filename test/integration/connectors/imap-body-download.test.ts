@@ -129,14 +129,22 @@ describe('body download on a borrowed imapflow connection', () => {
     expect(client.mailbox && client.mailbox.exists).toBe(1);
     const announced: number[] = [];
     client.on('exists', (update: { count: number }) => announced.push(update.count));
+    const flagged: Array<{ seq: number; flags: Set<string> }> = [];
+    client.on('flags', (update: { seq: number; flags: Set<string> }) => flagged.push(update));
 
-    // Another session adds a message; Dovecot announces it with `* 2 EXISTS` while answering the FETCH.
+    // Another session adds a message and flags the first; Dovecot tells this session while answering
+    // the FETCH: `* 2 EXISTS` and an unsolicited `* 1 FETCH (UID 1 FLAGS (\Flagged))`.
     const other = await connected(user, 'none');
     await other.append('INBOX', awkwardMessages(user.email)[2]!);
+    await other.mailboxOpen('INBOX', { readOnly: false });
+    await other.messageFlagsAdd('1', ['\\Flagged'], { uid: true });
     const downloaded = await downloadBodies(client, '1', LIMITS);
     expect(downloaded!.map((message) => message.uid)).toEqual([1]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(announced).toEqual([2]);
+    expect(flagged.map((update) => ({ seq: update.seq, flagged: update.flags.has('\\Flagged') }))).toEqual([
+      { seq: 1, flagged: true },
+    ]);
     expect(client.mailbox && client.mailbox.exists).toBe(2);
     expect((await imapflowBodies(client, '2'))[0]!.source).toContain('Subject: look-alike');
   });
