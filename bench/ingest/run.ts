@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { describeCpuPerMessage } from '../shared/cpu-meter.js';
+import { cpuMsPerMessage, describeCpuPerMessage } from '../shared/cpu-meter.js';
 import { ImapFlow } from '../../src/connectors/imap/client.js';
 import { mailboxCorpus, type CorpusMessage } from './corpus.js';
 import { writeToInbox } from '../../test/support/maildir.js';
@@ -111,11 +111,6 @@ function line(label: string, value: Rate): void {
   console.log(`${''.padEnd(4)}CPU per message ${describeCpuPerMessage(value.cpu, value.messages)}`);
 }
 
-/** Machine CPU per message, in ms. */
-function cpuPerMessage(value: Rate): number {
-  return (value.cpu.busy * 1000) / value.messages;
-}
-
 /**
  * A throughput target on a busy machine is a CPU budget per message: what the
  * cores allow at the target rate, beside what (d) and the bare fetch used.
@@ -124,7 +119,7 @@ function budget(label: string, targetRate: number, endToEnd: Rate, fetch: Rate):
   const allowed = (availableParallelism() * 1000) / targetRate;
   console.log(
     `${label}: at the target (${targetRate.toFixed(0)} msg/s) ${availableParallelism()} cores give ${allowed.toFixed(2)} ms of CPU per message;` +
-      ` (d) used ${cpuPerMessage(endToEnd).toFixed(2)} ms, the bare fetch (a) alone ${cpuPerMessage(fetch).toFixed(2)} ms`,
+      ` (d) used ${cpuMsPerMessage(endToEnd.cpu, endToEnd.messages).toFixed(2)} ms, the bare fetch (a) alone ${cpuMsPerMessage(fetch.cpu, fetch.messages).toFixed(2)} ms`,
   );
 }
 

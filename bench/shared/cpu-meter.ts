@@ -89,13 +89,18 @@ export function startCpuMeter(): CpuMeter {
   };
 }
 
+/** Machine CPU per message, in ms (everything on the machine, not only the named parties). */
+export function cpuMsPerMessage(use: CpuUse, messages: number): number {
+  return (use.busy * 1000) / messages;
+}
+
 /** "1.06 ms (benchmark 0.60, Dovecot 0.21, PostgreSQL 0.20, rest 0.05), machine 91 % busy" */
 export function describeCpuPerMessage(use: CpuUse, messages: number): string {
   const ms = (seconds: number) => ((seconds * 1000) / messages).toFixed(2);
   const { benchmark, dovecot, postgres } = use.parties;
   const rest = Math.max(0, use.busy - benchmark - dovecot - postgres);
   return (
-    `${ms(use.busy)} ms (this process ${ms(benchmark)}, Dovecot ${ms(dovecot)}, PostgreSQL ${ms(postgres)}, ` +
+    `${cpuMsPerMessage(use, messages).toFixed(2)} ms (this process ${ms(benchmark)}, Dovecot ${ms(dovecot)}, PostgreSQL ${ms(postgres)}, ` +
     `rest ${ms(rest)}), machine ${Math.round((use.busy / use.capacity) * 100)} % busy`
   );
 }

@@ -36,6 +36,13 @@ export interface DownloadedMessage {
   readonly source: Buffer;
 }
 
+/**
+ * imapflow's own cap on one literal, the default: a borrowed download refuses
+ * no message imapflow's FETCH would take. Sizes from a listing are not used
+ * for it, since servers may report them loosely or not at all.
+ */
+const IMAPFLOW_LITERAL_CAP = 1024 * 1024 * 1024;
+
 export interface BodyDownloadLimits {
   /** largest message accepted; a server announcing more ends the session as a protocol error */
   readonly maxMessageBytes: number;
@@ -169,7 +176,7 @@ async function borrowable(client: ImapFlow): Promise<boolean> {
 export async function downloadBodies(
   client: ImapFlow,
   uidSet: string,
-  limits: BodyDownloadLimits,
+  limits: BodyDownloadLimits = { maxMessageBytes: IMAPFLOW_LITERAL_CAP },
 ): Promise<DownloadedMessage[] | undefined> {
   if (!(await borrowable(client))) return undefined;
   // Another caller may have started a command while this one waited; only a synchronous check is final.

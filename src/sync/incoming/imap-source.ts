@@ -103,13 +103,6 @@ export function uidSet(uids: readonly number[]): string {
   return parts.join(',');
 }
 
-/**
- * imapflow's own cap on one literal, so a borrowed download (body-download.ts)
- * refuses no message imapflow's FETCH would take. Sizes from `list` are not
- * used for it, since servers may report them loosely or not at all.
- */
-const LARGEST_LITERAL = 1024 * 1024 * 1024;
-
 function receivedAt(value: FetchMessageObject['internalDate']): Date | null {
   if (value === undefined) return null;
   const date = value instanceof Date ? value : new Date(value);
@@ -161,12 +154,12 @@ class ImapSource implements IncomingSource {
     uids: readonly number[],
     known: ReadonlyMap<number, MessageSummary>,
   ): Promise<FetchedMessage[]> {
-    const limits = { maxMessageBytes: LARGEST_LITERAL };
-    const borrowed = await this.run(() => downloadBodies(this.client, uidSet(uids), limits));
+    const set = uidSet(uids);
+    const borrowed = await this.run(() => downloadBodies(this.client, set));
     countBodyDownload(borrowed === undefined ? 'imapflow' : 'mailroom');
     const bodies =
       borrowed ??
-      (await this.run(() => this.client.fetchAll(uidSet(uids), { uid: true, source: true }, { uid: true })));
+      (await this.run(() => this.client.fetchAll(set, { uid: true, source: true }, { uid: true })));
     return bodies
       .filter((row): row is { uid: number; source: Buffer } => row.source !== undefined && known.has(row.uid))
       .map((row) => ({ ...known.get(row.uid)!, source: row.source }))
